@@ -1,0 +1,312 @@
+import CSQLite
+import Foundation
+
+/// The training job's database: job row, status transitions, metric definitions and samples, log
+/// source positions and counters, in one SQLite file.
+///
+/// One instance per thread (it wraps a `SQLiteConnection` opened without SQLite's mutex). The run
+/// loop writes through one read-write instance; `describe`/`metrics` read through their own
+/// `openReadOnly` instances, which WAL mode lets run alongside the writer.
+public final class MetricStore {
+    public let path: String
+    let connection: SQLiteConnection
+
+    /// Opens `path`, creating the file if needed, and brings its schema up to date.
+    public init(path: String) throws(SQLiteError) {
+        self.path = path
+        do {
+            connection = try SQLiteConnection(path: path, mode: .readWrite)
+            try Migrator.migrate(connection)
+        } catch {
+            throw Self.explained(error.within("cannot open database"), path: path)
+        }
+    }
+
+    private init(path: String, connection: SQLiteConnection) {
+        self.path = path
+        self.connection = connection
+    }
+
+    /// Opens an existing database without writing to it, for reading while a run may be writing.
+    /// Fails for a file no run has written yet, rather than reading empty results from it.
+    public static func openReadOnly(path: String) throws(SQLiteError) -> MetricStore {
+        do {
+            let connection = try SQLiteConnection(path: path, mode: .readOnly)
+            try Migrator.checkReadable(connection)
+            return MetricStore(path: path, connection: connection)
+        } catch {
+            throw explained(error.within("cannot open database"), path: path)
+        }
+    }
+
+    /// SQLite says only "unable to open database file" for every kind of bad path; say which kind.
+    private static func explained(_ error: SQLiteError, path: String) -> SQLiteError {
+        guard error.code == SQLITE_CANTOPEN else { return error }
+        let files = FileManager.default
+        let parent = (path as NSString).deletingLastPathComponent
+        let parentPath = parent.isEmpty ? "." : parent
+        var isDirectory: ObjCBool = false
+        let reason: String
+        if files.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            reason = "the path is a directory"
+        } else if !files.fileExists(atPath: parentPath, isDirectory: &isDirectory) {
+            reason = "directory \(parentPath) does not exist"
+        } else if !isDirectory.boolValue {
+            reason = "\(parentPath) is not a directory"
+        } else if !files.fileExists(atPath: path) {
+            reason = files.isWritableFile(atPath: parentPath)
+                ? "the file does not exist" : "directory \(parentPath) is not writable"
+        } else {
+            return error
+        }
+        return SQLiteError(extendedCode: error.extendedCode, message: "\(error.message) (\(reason))",
+                           sql: error.sql, path: path, context: error.context)
+    }
+
+    /// Calls `body` with the SQL of every statement this store runs, for debugging and tests.
+    public func traceSQL(_ body: ((String) -> Void)?) {
+        connection.trace(body)
+    }
+
+    /// Runs `body`'s reads against one snapshot, e.g. so that `describe` never pairs a finished
+    /// job row with metrics from before the last batch.
+    public func snapshot<R>(_ body: () throws(SQLiteError) -> R) throws(SQLiteError) -> R {
+        try connection.transaction(.deferred, body)
+    }
+
+    // MARK: Job lifecycle
+
+    /// Records the job and its metric definitions.
+    ///
+    /// A database belongs to one job. Starting the job it already holds resumes it: samples,
+    /// transitions, positions and counters stay; the job row takes the new values except
+    /// `creationTimeMs`, which keeps the first start's. The definitions must then be the ones the job
+    /// was started with, since stored samples refer to metrics by index.
+    public func startJob(_ job: JobRecord, definitions: [(name: String, regex: String)]) throws(SQLiteError) {
+        try connection.transaction { () throws(SQLiteError) in
+            if let existing = try self.job() {
+                guard existing.name == job.name else {
+                    throw .store("database holds training job \"\(existing.name)\", not \"\(job.name)\"; "
+                                 + "use a separate database file per job", path: path)
+                }
+                let stored = try self.definitions()
+                let same = stored.count == definitions.count
+                    && zip(stored, definitions).allSatisfy { $0.name == $1.name && $0.regex == $1.regex }
+                guard same else {
+                    throw .store("training job \"\(job.name)\" was started with different metric definitions "
+                                 + "(\(stored.map(\.name))); they cannot change on resume", path: path)
+                }
+                try updateJob(job)
+            } else {
+                try insertJob(job)
+                try insertDefinitions(definitions)
+            }
+        }
+    }
+
+    private func insertJob(_ job: JobRecord) throws(SQLiteError) {
+        let sql = """
+            INSERT INTO job (id, name, host_id, status, secondary_status, failure_reason, creation_time_ms,
+                             start_time_ms, end_time_ms, exit_code, request_json)
+            VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """
+        try connection.withStatement(sql) { (s: Statement) throws(SQLiteError) in
+            try s.bind(job.name, at: 1)
+            try s.bind(job.hostId, at: 2)
+            try s.bind(job.status, at: 3)
+            try s.bind(job.secondaryStatus, at: 4)
+            try s.bind(job.failureReason, at: 5)
+            try s.bind(job.creationTimeMs, at: 6)
+            try s.bind(job.startTimeMs, at: 7)
+            try s.bind(job.endTimeMs, at: 8)
+            try s.bind(job.exitCode.map(Int64.init), at: 9)
+            try s.bind(job.requestJSON, at: 10)
+            try s.run()
+        }
+    }
+
+    private func updateJob(_ job: JobRecord) throws(SQLiteError) {
+        let sql = """
+            UPDATE job SET host_id = ?, status = ?, secondary_status = ?, failure_reason = ?,
+                           start_time_ms = ?, end_time_ms = ?, exit_code = ?, request_json = ?
+            WHERE id = 1
+            """
+        try connection.withStatement(sql) { (s: Statement) throws(SQLiteError) in
+            try s.bind(job.hostId, at: 1)
+            try s.bind(job.status, at: 2)
+            try s.bind(job.secondaryStatus, at: 3)
+            try s.bind(job.failureReason, at: 4)
+            try s.bind(job.startTimeMs, at: 5)
+            try s.bind(job.endTimeMs, at: 6)
+            try s.bind(job.exitCode.map(Int64.init), at: 7)
+            try s.bind(job.requestJSON, at: 8)
+            try s.run()
+        }
+    }
+
+    private func insertDefinitions(_ definitions: [(name: String, regex: String)]) throws(SQLiteError) {
+        let sql = "INSERT INTO metric (id, name, definition_index, regex) VALUES (?1, ?2, ?1, ?3)"
+        try connection.withStatement(sql) { (s: Statement) throws(SQLiteError) in
+            for (index, definition) in definitions.enumerated() {
+                try s.bind(Int64(index), at: 1)
+                try s.bind(definition.name, at: 2)
+                try s.bind(definition.regex, at: 3)
+                try s.run()
+                s.reset()
+            }
+        }
+    }
+
+    /// Enters `status` as the current secondary status, ending the previous one at `timeMs`.
+    /// Repeating the current status only replaces its message, as SageMaker lists each status once
+    /// per stay with its latest StatusMessage. The job row's `secondary_status` follows.
+    public func recordTransition(status: String, timeMs: Int64, message: String?) throws(SQLiteError) {
+        try connection.transaction { () throws(SQLiteError) in
+            let open = try connection.withStatement(
+                "SELECT seq, status FROM status_transition WHERE end_time_ms IS NULL ORDER BY seq DESC LIMIT 1"
+            ) { (s: Statement) throws(SQLiteError) in try s.step() ? (seq: s.int64(at: 0), status: s.string(at: 1)) : nil }
+            if let open, open.status == status {
+                if let message {
+                    try connection.withStatement("UPDATE status_transition SET message = ? WHERE seq = ?") {
+                        (s: Statement) throws(SQLiteError) in
+                        try s.bind(message, at: 1)
+                        try s.bind(open.seq, at: 2)
+                        try s.run()
+                    }
+                }
+            } else {
+                try closeOpenTransitions(at: timeMs)
+                let sql = "INSERT INTO status_transition (status, start_time_ms, end_time_ms, message) VALUES (?, ?, NULL, ?)"
+                try connection.withStatement(sql) { (s: Statement) throws(SQLiteError) in
+                    try s.bind(status, at: 1)
+                    try s.bind(timeMs, at: 2)
+                    try s.bind(message, at: 3)
+                    try s.run()
+                }
+            }
+            try connection.withStatement("UPDATE job SET secondary_status = ? WHERE id = 1") {
+                (s: Statement) throws(SQLiteError) in
+                try s.bind(status, at: 1)
+                try s.run()
+            }
+        }
+    }
+
+    private func closeOpenTransitions(at timeMs: Int64) throws(SQLiteError) {
+        try connection.withStatement("UPDATE status_transition SET end_time_ms = ? WHERE end_time_ms IS NULL") {
+            (s: Statement) throws(SQLiteError) in
+            try s.bind(timeMs, at: 1)
+            try s.run()
+        }
+    }
+
+    /// Records the outcome and ends the current transition at `endTimeMs`, as SageMaker gives the
+    /// final Completed/Failed/Stopped transition an end time.
+    public func finishJob(status: String, secondaryStatus: String, failureReason: String?, exitCode: Int32?,
+                          endTimeMs: Int64) throws(SQLiteError) {
+        try connection.transaction { () throws(SQLiteError) in
+            let sql = """
+                UPDATE job SET status = ?, secondary_status = ?, failure_reason = ?, exit_code = ?, end_time_ms = ?
+                WHERE id = 1
+                """
+            try connection.withStatement(sql) { (s: Statement) throws(SQLiteError) in
+                try s.bind(status, at: 1)
+                try s.bind(secondaryStatus, at: 2)
+                try s.bind(failureReason, at: 3)
+                try s.bind(exitCode.map(Int64.init), at: 4)
+                try s.bind(endTimeMs, at: 5)
+                try s.run()
+            }
+            try requireJobRow("finishJob")
+            try closeOpenTransitions(at: endTimeMs)
+        }
+    }
+
+    public func setStartTime(_ ms: Int64) throws(SQLiteError) {
+        try connection.withStatement("UPDATE job SET start_time_ms = ? WHERE id = 1") {
+            (s: Statement) throws(SQLiteError) in
+            try s.bind(ms, at: 1)
+            try s.run()
+        }
+        try requireJobRow("setStartTime")
+    }
+
+    /// Fails when the UPDATE just run matched no job row, i.e. `startJob` was never called: a silent
+    /// no-op would lose the update.
+    private func requireJobRow(_ caller: String) throws(SQLiteError) {
+        guard sqlite3_changes(connection.handle) > 0 else {
+            throw .store("\(caller): no job has been started in this database", path: path, code: SQLITE_MISUSE)
+        }
+    }
+
+    // MARK: Samples
+
+    /// Writes one extraction step in one transaction: the samples, where each log source got to,
+    /// and the counter deltas. Either all of it becomes visible or none, so a crash between batches
+    /// never loses or double-counts a line. A sample whose `metricIndex` is not a defined metric
+    /// fails the foreign key and rolls the whole batch back.
+    public func append(samples: [MetricSample], positions: [SourcePosition], counters: [CounterDelta]) throws(SQLiteError) {
+        guard !samples.isEmpty || !positions.isEmpty || !counters.isEmpty else { return }
+        try connection.transaction { () throws(SQLiteError) in
+            if !positions.isEmpty { try upsert(positions) }
+            if !counters.isEmpty { try add(counters) }
+            if !samples.isEmpty { try insert(samples) }
+        }
+    }
+
+    private func insert(_ samples: [MetricSample]) throws(SQLiteError) {
+        let sql = """
+            INSERT INTO sample (metric_id, seq, time_ms, value, is_nan, stream, line) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """
+        try connection.withStatement(sql) { (s: Statement) throws(SQLiteError) in
+            for sample in samples {
+                try s.bind(Int64(sample.metricIndex), at: 1)
+                try s.bind(sample.seq, at: 2)
+                try s.bind(sample.timeMs, at: 3)
+                if sample.value.isNaN {
+                    try s.bindNull(at: 4)
+                    try s.bind(1 as Int64, at: 5)
+                } else {
+                    try s.bind(sample.value, at: 4)
+                    try s.bind(0 as Int64, at: 5)
+                }
+                try s.bind(Int64(sample.stream.rawValue), at: 6)
+                try s.bind(sample.line, at: 7)
+                try s.run()
+                s.reset()
+            }
+        }
+    }
+
+    private func upsert(_ positions: [SourcePosition]) throws(SQLiteError) {
+        let sql = """
+            INSERT INTO source_position (source, byte_offset, line) VALUES (?, ?, ?)
+            ON CONFLICT (source) DO UPDATE SET byte_offset = excluded.byte_offset, line = excluded.line
+            """
+        try connection.withStatement(sql) { (s: Statement) throws(SQLiteError) in
+            for position in positions {
+                try s.bind(position.source, at: 1)
+                try s.bind(position.byteOffset, at: 2)
+                try s.bind(position.line, at: 3)
+                try s.run()
+                s.reset()
+            }
+        }
+    }
+
+    private func add(_ counters: [CounterDelta]) throws(SQLiteError) {
+        let sql = """
+            INSERT INTO counter (name, labels, value) VALUES (?, ?, ?)
+            ON CONFLICT (name, labels) DO UPDATE SET value = value + excluded.value
+            """
+        try connection.withStatement(sql) { (s: Statement) throws(SQLiteError) in
+            for counter in counters {
+                try s.bind(counter.name, at: 1)
+                try s.bind(counter.labels, at: 2)
+                try s.bind(counter.delta, at: 3)
+                try s.run()
+                s.reset()
+            }
+        }
+    }
+}

@@ -1,0 +1,35 @@
+import Store
+import Testing
+
+@Suite struct QueryPlanTests {
+    /// The per-metric reads must probe the primary key, not walk the samples: on a long run there
+    /// are millions, and `describe` calls `finalMetrics` on every poll. Checked on the store's own
+    /// SQL, captured by tracing, with EXPLAIN QUERY PLAN.
+    @Test func perMetricReadsDoNotScanSamples() throws {
+        let fixture = StoreFixture()
+        let store = try fixture.startedStore()
+        final class Log { var lines: [String] = [] }
+        let log = Log()
+        store.traceSQL { log.lines.append($0) }
+        _ = try store.finalMetrics()
+        _ = try store.lastSeq()
+        try store.forEachSample(metricName: nil) { _ in }
+        store.traceSQL(nil)
+        #expect(log.lines.count == 3)
+
+        let probe = try SQLiteConnection(path: fixture.path, mode: .readOnly)
+        func plan(_ sql: String) throws -> [String] {
+            let explain = try probe.prepare("EXPLAIN QUERY PLAN " + sql)
+            var details: [String] = []
+            while try explain.step() { details.append(explain.string(at: 3)) }
+            return details
+        }
+        for sql in log.lines.prefix(2) {
+            let details = try plan(sql)
+            #expect(!details.contains { $0.hasPrefix("SCAN s") }, "\(sql)\n\(details)")
+        }
+        let streaming = try plan(log.lines[2])
+        #expect(streaming.contains("SCAN s USING INDEX sample_by_time"), "\(streaming)")
+        #expect(!streaming.contains { $0.contains("TEMP B-TREE") }, "sorts instead of streaming: \(streaming)")
+    }
+}
