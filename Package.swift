@@ -35,6 +35,7 @@ let package = Package(
             "JobSpec", "LogMetrics", "LogSources", "Store", "Exposition",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "trainscope", dependencies: [
             "TrainScope", "JobSpec",

@@ -1,0 +1,73 @@
+import JobSpec
+import Store
+
+/// `trainscope describe`: the run as DescribeTrainingJob JSON, field names as the API has them and
+/// times as epoch seconds (the AWS CLI v1's default), so scripts written for SageMaker read it.
+public enum DescribeCommandRunner {
+    public static func run(databasePath: String, output: (String) -> Void, diagnostics: (String) -> Void) -> Int32 {
+        do {
+            let store = try MetricStore.openReadOnly(path: databasePath)
+            guard let job = try store.job() else {
+                diagnostics("error: \(databasePath) holds no training job yet")
+                return 1
+            }
+            let document = try describe(job: job, store: store)
+            output(JSONSerializer.string(document, style: .pretty))
+            return 0
+        } catch {
+            diagnostics("error: \(error)")
+            return 1
+        }
+    }
+
+    /// Members echoed from the request, as DescribeTrainingJob does.
+    static let echoed = ["HyperParameters", "AlgorithmSpecification", "RoleArn", "InputDataConfig", "OutputDataConfig",
+                         "ResourceConfig", "VpcConfig", "StoppingCondition", "EnableNetworkIsolation",
+                         "EnableInterContainerTrafficEncryption", "EnableManagedSpotTraining", "CheckpointConfig",
+                         "DebugHookConfig", "DebugRuleConfigurations", "TensorBoardOutputConfig", "ExperimentConfig",
+                         "ProfilerConfig", "ProfilerRuleConfigurations", "Environment", "RetryStrategy"]
+
+    static func describe(job: JobRecord, store: MetricStore) throws -> JSONValue {
+        let request = (try? JSONParser.parse(Array(job.requestJSON.utf8))) ?? .object([])
+        func seconds(_ ms: Int64) -> JSONValue { .number(JSONNumber(Double(ms) / 1000)) }
+        var members: [JSONMember] = [
+            JSONMember("TrainingJobName", .string(job.name)),
+            JSONMember("TrainingJobArn", .string("arn:aws:sagemaker:local:000000000000:training-job/\(job.name)")),
+            JSONMember("ModelArtifacts", .object([JSONMember("S3ModelArtifacts", .string(""))])),
+            JSONMember("TrainingJobStatus", .string(job.status)),
+            JSONMember("SecondaryStatus", .string(job.secondaryStatus)),
+        ]
+        if let reason = job.failureReason { members.append(JSONMember("FailureReason", .string(reason))) }
+        for name in echoed {
+            guard var value = request[name] else { continue }
+            // Environment values are secrets as often as not; DescribeTrainingJob output gets pasted
+            // into tickets, so only the names are shown.
+            if name == "Environment", case .object(let env) = value {
+                value = .object(env.map { JSONMember($0.key, .string("<redacted>")) })
+            }
+            members.append(JSONMember(name, value))
+        }
+        members.append(JSONMember("CreationTime", seconds(job.creationTimeMs)))
+        if let start = job.startTimeMs { members.append(JSONMember("TrainingStartTime", seconds(start))) }
+        if let end = job.endTimeMs {
+            members.append(JSONMember("TrainingEndTime", seconds(end)))
+            if let start = job.startTimeMs {
+                members.append(JSONMember("TrainingTimeInSeconds", .number(JSONNumber(max(1, (end - start + 999) / 1000)))))
+            }
+        }
+        let transitions = try store.transitions()
+        members.append(JSONMember("LastModifiedTime", seconds(max(job.endTimeMs ?? 0, transitions.last?.startTimeMs ?? job.creationTimeMs))))
+        members.append(JSONMember("SecondaryStatusTransitions", .array(transitions.map { t in
+            var m = [JSONMember("Status", .string(t.status)), JSONMember("StartTime", seconds(t.startTimeMs))]
+            if let end = t.endTimeMs { m.append(JSONMember("EndTime", seconds(end))) }
+            if let message = t.message { m.append(JSONMember("StatusMessage", .string(message))) }
+            return .object(m)
+        })))
+        members.append(JSONMember("FinalMetricDataList", .array(try store.finalMetrics().map { f in
+            .object([JSONMember("MetricName", .string(f.name)), JSONMember("Value", .number(JSONNumber(f.value))),
+                     JSONMember("Timestamp", seconds(f.timeMs))])
+        })))
+        if let code = job.exitCode { members.append(JSONMember("ExitCode", .number(JSONNumber(code)))) }
+        return .object(members)
+    }
+}
