@@ -30,18 +30,37 @@ public struct RequiredLiteral: Sendable, Equatable {
     }
 
     /// Whether `subject` contains the literal.
-    @inline(__always)
     public func occurs(in subject: UnsafeRawBufferPointer) -> Bool {
-        let n = bytes.count
-        guard subject.count >= n, let base = subject.baseAddress else { return false }
-        let anchorByte = Int32(bytes[anchorIndex])
-        var from = anchorIndex
-        let last = subject.count - n + anchorIndex   // last position the anchor byte may sit at
-        return bytes.withUnsafeBytes { lit in
+        let r = raw
+        defer { r.deallocate() }
+        return r.occurs(in: subject)
+    }
+
+    /// A copy in manually managed memory for the per-line loop; the owner deallocates it.
+    var raw: Raw {
+        let p = UnsafeMutableRawPointer.allocate(byteCount: bytes.count, alignment: 1)
+        bytes.withUnsafeBytes { p.copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
+        return Raw(bytes: UnsafeRawPointer(p), count: bytes.count, anchorIndex: anchorIndex,
+                   anchorByte: Int32(bytes[anchorIndex]))
+    }
+
+    struct Raw {
+        let bytes: UnsafeRawPointer
+        let count: Int
+        let anchorIndex: Int
+        let anchorByte: Int32
+
+        func deallocate() { UnsafeMutableRawPointer(mutating: bytes).deallocate() }
+
+        @inline(__always)
+        func occurs(in subject: UnsafeRawBufferPointer) -> Bool {
+            guard subject.count >= count, let base = subject.baseAddress else { return false }
+            var from = anchorIndex
+            let last = subject.count - count + anchorIndex   // last position the anchor byte may sit at
             while from <= last {
                 guard let hit = memchr(base + from, anchorByte, last - from + 1) else { return false }
                 let at = base.distance(to: UnsafeRawPointer(hit))
-                if memcmp(base + (at - anchorIndex), lit.baseAddress!, n) == 0 { return true }
+                if memcmp(base + (at - anchorIndex), bytes, count) == 0 { return true }
                 from = at + 1
             }
             return false

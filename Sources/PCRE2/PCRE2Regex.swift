@@ -79,17 +79,33 @@ public final class PCRE2Regex {
     /// Searches `subject` (unanchored) and reports group 1 of the leftmost match.
     @inline(__always)
     public func firstGroup(in subject: UnsafeRawBufferPointer) -> GroupMatch {
-        let base = subject.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(bitPattern: 1)!
-        let rc = isJIT
-            ? pcre2_jit_match_8(code, base, subject.count, 0, 0, matchData, nil)
-            : pcre2_match_8(code, base, subject.count, 0, 0, matchData, nil)
-        if rc == PCRE2_ERROR_NOMATCH { return .noMatch }
-        if rc < 0 { return .error(rc) }
-        // rc == 1 means only the whole match was set; rc == 0 means the ovector was too small (not here).
-        if rc < 2 { return .groupUnset }
-        let start = ovector[2], end = ovector[3]
-        if start == cpcre2_unset() { return .groupUnset }
-        return .group(start..<end)
+        matcher.firstGroup(in: subject)
+    }
+
+    /// The pointers a hot loop needs, without reference counting per call. Valid only while this
+    /// regex is alive, and on one thread at a time, like the regex itself.
+    public var matcher: Matcher { Matcher(code: code, matchData: matchData, ovector: ovector, isJIT: isJIT) }
+
+    public struct Matcher {
+        let code: OpaquePointer
+        let matchData: OpaquePointer
+        let ovector: UnsafeMutablePointer<Int>
+        let isJIT: Bool
+
+        @inline(__always)
+        public func firstGroup(in subject: UnsafeRawBufferPointer) -> GroupMatch {
+            let base = subject.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(bitPattern: 1)!
+            let rc = isJIT
+                ? pcre2_jit_match_8(code, base, subject.count, 0, 0, matchData, nil)
+                : pcre2_match_8(code, base, subject.count, 0, 0, matchData, nil)
+            if rc == PCRE2_ERROR_NOMATCH { return .noMatch }
+            if rc < 0 { return .error(rc) }
+            // rc == 1 means only the whole match was set; rc == 0 means the ovector was too small (not here).
+            if rc < 2 { return .groupUnset }
+            let start = ovector[2], end = ovector[3]
+            if start == cpcre2_unset() { return .groupUnset }
+            return .group(start..<end)
+        }
     }
 
     /// Whether the pattern matches anywhere in `subject`.

@@ -17,7 +17,7 @@ struct JSONLinesWriter {
 
     mutating func write(line: Int64, definition: Int, value: Double) {
         buffer.append(contentsOf: #"{"line": "#.utf8)
-        buffer.append(contentsOf: String(line).utf8)
+        appendDecimal(line)
         buffer.append(contentsOf: namePrefixes[definition])
         if value.isNaN { buffer.append(contentsOf: #""NaN""#.utf8) }
         else if value == .infinity { buffer.append(contentsOf: #""Infinity""#.utf8) }
@@ -32,6 +32,18 @@ struct JSONLinesWriter {
     @inline(__always)
     static func pythonRepr(_ value: Double) -> String {
         abs(value) < 9.0e15 ? value.description : PythonFloatFormat.repr(value)
+    }
+
+    private mutating func appendDecimal(_ n: Int64) {
+        if n < 0 { buffer.append(UInt8(ascii: "-")); appendDecimal(-n); return }
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &digits) { d in
+            var v = UInt64(n), i = 20
+            repeat { i -= 1; d[i] = UInt8(truncatingIfNeeded: v % 10) &+ 0x30; v /= 10 } while v > 0
+            buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: d[i..<20]))
+        }
     }
 
     mutating func flush() {
