@@ -49,6 +49,13 @@ public final class ChildProcess: @unchecked Sendable {
         // Our read ends must not leak into the child (it would never see EOF on its own pipes otherwise).
         _ = fcntl(outPipe[0], F_SETFD, FD_CLOEXEC)
         _ = fcntl(errPipe[0], F_SETFD, FD_CLOEXEC)
+        #if os(Linux)
+        // A 1 MiB pipe (F_SETPIPE_SZ) lets a burst of output land in one read instead of sixteen,
+        // and gives the child more room before a write would ever wait on us. Best effort: the
+        // system limit (/proc/sys/fs/pipe-max-size) may refuse it, and 64 KiB still works.
+        _ = fcntl(outPipe[1], 1031, Int32(1 << 20))
+        _ = fcntl(errPipe[1], 1031, Int32(1 << 20))
+        #endif
 
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)

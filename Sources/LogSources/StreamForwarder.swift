@@ -45,7 +45,7 @@ public final class StreamForwarder: @unchecked Sendable {
     public func waitUntilFinished() { done.wait(); done.signal() }
 
     private func run() {
-        let size = 1 << 16
+        let size = 1 << 20
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 16)
         defer { buffer.deallocate() }
         while true {

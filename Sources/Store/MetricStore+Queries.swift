@@ -108,10 +108,8 @@ extension MetricStore {
 
     /// Calls `body` for each sample (of `metricName` only, when given) in time order, then metric
     /// definition order, then seq. Rows are read one at a time, so memory stays flat however many
-    /// samples there are; the whole iteration sees one snapshot.
-    ///
-    /// Ordering by `metric_id` is ordering by definition index (they are equal, see `Schema.v1`),
-    /// and lets the `sample_by_time` index deliver rows already sorted.
+    /// samples there are (SQLite's sorter spills to temporary files); the whole iteration sees one
+    /// snapshot. Ordering by `metric_id` is ordering by definition index (they are equal, see `Schema.v1`).
     public func forEachSample(metricName: String?, _ body: (StoredSample) throws -> Void) throws {
         let columns = "SELECT m.name, s.time_ms, s.value, s.is_nan, s.stream, s.line, s.seq"
         let sql = metricName == nil

@@ -254,27 +254,43 @@ public final class MetricStore {
         }
     }
 
+    /// Rows per INSERT statement: one statement step per row costs more than SQLite's B-tree work
+    /// for a row this small, so rows go in groups (7 parameters each, far below SQLite's limit).
+    public static let rowsPerInsert = 64
+
+    private static func insertSQL(rows: Int) -> String {
+        "INSERT INTO sample (metric_id, seq, time_ms, value, is_nan, stream, line) VALUES "
+            + Array(repeating: "(?, ?, ?, ?, ?, ?, ?)", count: rows).joined(separator: ", ")
+    }
+
+    private static let fullInsertSQL = insertSQL(rows: rowsPerInsert)
+
     private func insert(_ samples: [MetricSample]) throws(SQLiteError) {
-        let sql = """
-            INSERT INTO sample (metric_id, seq, time_ms, value, is_nan, stream, line) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """
-        try connection.withStatement(sql) { (s: Statement) throws(SQLiteError) in
-            for sample in samples {
-                try s.bind(Int64(sample.metricIndex), at: 1)
-                try s.bind(sample.seq, at: 2)
-                try s.bind(sample.timeMs, at: 3)
-                if sample.value.isNaN {
-                    try s.bindNull(at: 4)
-                    try s.bind(1 as Int64, at: 5)
-                } else {
-                    try s.bind(sample.value, at: 4)
-                    try s.bind(0 as Int64, at: 5)
+        var start = 0
+        while start < samples.count {
+            let rows = min(Self.rowsPerInsert, samples.count - start)
+            let sql = rows == Self.rowsPerInsert ? Self.fullInsertSQL : Self.insertSQL(rows: rows)
+            try connection.withStatement(sql) { (s: Statement) throws(SQLiteError) in
+                var column: Int32 = 1
+                for sample in samples[start..<start + rows] {
+                    try s.bind(Int64(sample.metricIndex), at: column)
+                    try s.bind(sample.seq, at: column + 1)
+                    try s.bind(sample.timeMs, at: column + 2)
+                    if sample.value.isNaN {
+                        try s.bindNull(at: column + 3)
+                        try s.bind(1 as Int64, at: column + 4)
+                    } else {
+                        try s.bind(sample.value, at: column + 3)
+                        try s.bind(0 as Int64, at: column + 4)
+                    }
+                    try s.bind(Int64(sample.stream.rawValue), at: column + 5)
+                    try s.bind(sample.line, at: column + 6)
+                    column += 7
                 }
-                try s.bind(Int64(sample.stream.rawValue), at: 6)
-                try s.bind(sample.line, at: 7)
                 try s.run()
                 s.reset()
             }
+            start += rows
         }
     }
 

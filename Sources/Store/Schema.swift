@@ -13,8 +13,10 @@ enum Schema {
     ///   bound double is stored as an 8-byte IEEE value, bit for bit.
     /// - NaN cannot be stored: SQLite turns a bound NaN into NULL. `is_nan = 1` with a NULL value
     ///   records it.
-    /// - `sample_by_time` lets `forEachSample` stream in time order without a sort, which would
-    ///   first read every sample.
+    /// - There is no index by time: it made every insert update a second B-tree (a third more bytes
+    ///   written, a quarter of the insert rate), and the write path must keep up with the training
+    ///   process. `forEachSample` sorts instead; SQLite's sorter spills to temporary files, so the
+    ///   batch command's memory stays bounded.
     /// - `source_position` and `counter` are written in the same transaction as the samples that
     ///   moved them, so after a crash extraction resumes exactly where the committed samples end.
     static let v1 = """
@@ -54,7 +56,6 @@ enum Schema {
             line INTEGER NOT NULL,
             PRIMARY KEY (metric_id, seq)
         ) WITHOUT ROWID;
-        CREATE INDEX sample_by_time ON sample (time_ms, metric_id, seq);
         CREATE TABLE source_position (
             source TEXT PRIMARY KEY,
             byte_offset INTEGER NOT NULL,

@@ -28,8 +28,8 @@ final class ExtractionPipeline: @unchecked Sendable {
     private var publishedCounters: [DefinitionCounters]
     private let finished = DispatchSemaphore(value: 0)
     /// Samples per store transaction: big enough to amortise the commit, small enough to show up soon.
-    private let batchSize = 8192
-    private let maxBatchDelayMs: Int64 = 250
+    private let batchSize = 32_768
+    private let maxBatchDelayMs: Int64 = 500
     private let clock: MillisecondClock
     private let forced = Atomic<Bool>(false)
 

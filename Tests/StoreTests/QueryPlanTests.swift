@@ -28,8 +28,10 @@ import Testing
             let details = try plan(sql)
             #expect(!details.contains { $0.hasPrefix("SCAN s") }, "\(sql)\n\(details)")
         }
+        // The time-ordered read sorts (there is deliberately no time index, see Schema.v1): one pass
+        // over the samples, never one probe per metric per row.
         let streaming = try plan(log.lines[2])
-        #expect(streaming.contains("SCAN s USING INDEX sample_by_time"), "\(streaming)")
-        #expect(!streaming.contains { $0.contains("TEMP B-TREE") }, "sorts instead of streaming: \(streaming)")
+        #expect(streaming.contains { $0.hasPrefix("SCAN s") }, "\(streaming)")
+        #expect(streaming.contains { $0.contains("TEMP B-TREE") }, "\(streaming)")
     }
 }
