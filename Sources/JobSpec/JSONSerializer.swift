@@ -66,7 +66,7 @@ public enum JSONSerializer {
 
     /// Python's escaping: the two-character escapes it uses, `\u00XX` for other controls, and
     /// everything else (DEL and non-ASCII included) written as is.
-    static func appendQuoted(_ s: String, to out: inout String) {
+    public static func appendQuoted(_ s: String, to out: inout String) {
         out += "\""
         for scalar in s.unicodeScalars {
             switch scalar {

@@ -1,3 +1,5 @@
+import LogMetrics
+
 /// What trainscope acts on, taken from a request that passed validation. Everything else in the
 /// request is kept only in `request`, for echoing back in `describe`.
 public struct TrainingJobSpec: Sendable {
@@ -54,18 +56,6 @@ public struct TrainingJobSpec: Sendable {
 
     private static func int(_ value: JSONValue?) -> Int? {
         value?.numberValue?.int64.flatMap { Int(exactly: $0) }
-    }
-}
-
-/// One `AlgorithmSpecification.MetricDefinitions` item.
-public struct MetricDefinition: Sendable, Equatable, Hashable {
-    public var name: String
-    /// A PCRE2 pattern, matched in byte mode; group 1 is the value.
-    public var regex: String
-
-    public init(name: String, regex: String) {
-        self.name = name
-        self.regex = regex
     }
 }
 

@@ -19,7 +19,7 @@ public enum ExtractCommandRunner {
             for issue in error.issues { diagnostics("\(issue)") }
             return 1
         }
-        let definitions = spec.metricDefinitions.map { LogMetrics.MetricDefinition(name: $0.name, regex: $0.regex) }
+        let definitions = spec.metricDefinitions
         let extractor: MetricExtractor
         do { extractor = try MetricExtractor(definitions: definitions) } catch {
             diagnostics("error: \(error)")

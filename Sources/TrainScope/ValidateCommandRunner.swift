@@ -19,7 +19,7 @@ public enum ValidateCommandRunner {
             diagnostics("\(jobPath): \(errors) error(s), \(warnings) warning(s)")
             return 1
         }
-        let definitions = loaded.spec.metricDefinitions.map { LogMetrics.MetricDefinition(name: $0.name, regex: $0.regex) }
+        let definitions = loaded.spec.metricDefinitions
         var findings = MetricLinter.lintPatterns(definitions)
         if let samplePath {
             guard let extractor = try? MetricExtractor(definitions: definitions) else { return 1 }

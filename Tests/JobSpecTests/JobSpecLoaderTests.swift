@@ -1,5 +1,6 @@
 import Foundation
 import JobSpec
+import LogMetrics
 import Testing
 import TrainScopeTesting
 
