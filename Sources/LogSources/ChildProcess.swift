@@ -77,6 +77,7 @@ public final class ChildProcess: @unchecked Sendable {
         posix_spawnattr_setpgroup(&attributes, 0)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
 
+        Self.markCloseOnExecAboveStderr()
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         var envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup($0) } + [nil]
         defer { for p in argv { free(p) }; for p in envp { free(p) } }
@@ -90,6 +91,23 @@ public final class ChildProcess: @unchecked Sendable {
         pid = child
         stdoutFD = outPipe[0]
         stderrFD = errPipe[0]
+    }
+
+    /// The child gets stdin and its two pipes and nothing else, as with Python's subprocess: NIO opens
+    /// its listening socket and epoll descriptors without FD_CLOEXEC, and an orphaned child holding
+    /// them would keep the metrics port bound after trainscope is gone. trainscope execs nothing else,
+    /// so marking all of its descriptors close-on-exec costs it nothing.
+    static func markCloseOnExecAboveStderr() {
+        #if os(Linux)
+        guard let dir = opendir("/proc/self/fd") else { return }
+        defer { closedir(dir) }
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard let fd = Int32(name), fd > 2 else { continue }
+            let flags = fcntl(fd, F_GETFD)
+            if flags >= 0 && flags & FD_CLOEXEC == 0 { _ = fcntl(fd, F_SETFD, flags | FD_CLOEXEC) }
+        }
+        #endif
     }
 
     /// Sends `signal` to the child's process group (falling back to the child alone).

@@ -40,7 +40,8 @@ final class TrainingSupervisor: Service, @unchecked Sendable {
     }
 
     func run() async throws {
-        var iterator = ready.makeAsyncIterator()
+        // If the server fails to bind, the group shuts down gracefully and no port ever comes: stop waiting then.
+        var iterator = ready.cancelOnGracefulShutdown().makeAsyncIterator()
         guard let port = await iterator.next() else { return }   // the server failed or we were cancelled
         let status = try StatusRecorder(path: paths.database)
         let now = clock()
@@ -52,6 +53,9 @@ final class TrainingSupervisor: Service, @unchecked Sendable {
         status.transition("Starting", timeMs: now, message: "Starting the training job.")
         logger.notice("job \(spec.name): metrics at http://\(displayHost):\(port)/metrics, database \(paths.database), logs in \(paths.logDirectory)")
 
+        // Trap the stop signals before the child exists: one that came just after it started would
+        // otherwise kill trainscope (or be lost) and orphan the child, the job left InProgress.
+        let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm, .sighup)
         let child: ChildProcess
         do {
             child = try ChildProcess(arguments: options.command,
@@ -73,10 +77,10 @@ final class TrainingSupervisor: Service, @unchecked Sendable {
         live.update { $0.secondaryStatus = "Training"; $0.startTimeMs = start }
 
         let pipeline = try startPipeline(child: child)
-        let signals = Task { await forwardSignals(to: child, status: status) }
+        let forwarding = Task { await forwardSignals(signals, to: child, status: status) }
         let limit = Task { await enforceMaxRuntime(on: child, status: status) }
         let termination = await Self.wait(for: child)
-        signals.cancel()
+        forwarding.cancel()
         limit.cancel()
         logger.info("training process \(child.pid) ended: \(termination)")
         await pipeline.drain(deadlineSeconds: 10)
@@ -130,8 +134,7 @@ final class TrainingSupervisor: Service, @unchecked Sendable {
 
     /// SIGINT, SIGTERM and SIGHUP go to the child's process group; after the grace period a SIGKILL
     /// follows, as StopTrainingJob does.
-    private func forwardSignals(to child: ChildProcess, status: StatusRecorder) async {
-        let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm, .sighup)
+    private func forwardSignals(_ signals: UnixSignalsSequence, to child: ChildProcess, status: StatusRecorder) async {
         var escalation: Task<Void, Never>?
         for await signal in signals {
             let number = signal.rawValue
