@@ -25,7 +25,8 @@ let package = Package(
         .target(name: "PCRE2", dependencies: ["CPCRE2"]),
         .target(name: "JobSpec", dependencies: ["PCRE2", "LogMetrics"]),
         .target(name: "LogMetrics", dependencies: ["PCRE2"]),
-        .target(name: "LogSources", dependencies: []),
+        .target(name: "CSpawnShims"),
+        .target(name: "LogSources", dependencies: ["CSpawnShims"]),
         .target(name: "Store", dependencies: ["CSQLite"]),
         .target(name: "Exposition", dependencies: [
             .product(name: "Hummingbird", package: "hummingbird"),

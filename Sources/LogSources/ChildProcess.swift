@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CSpawnShims
 
 /// The training process, started with posix_spawn so that its stdout and stderr are pipes this process
 /// reads, in a process group of its own so a forwarded signal reaches its whole tree (data-loader
@@ -77,7 +78,11 @@ public final class ChildProcess: @unchecked Sendable {
         posix_spawnattr_setpgroup(&attributes, 0)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
 
-        Self.markCloseOnExecAboveStderr()
+        // The child gets stdin and its two pipes and nothing else, as with Python's subprocess: NIO
+        // opens its listening socket and epoll descriptors without FD_CLOEXEC, and an orphaned child
+        // holding them would keep the metrics port bound after trainscope is gone. closefrom in the
+        // spawn itself has no window in which another thread's new descriptor could slip through.
+        if cspawn_addclosefrom(&actions, 3) != 0 { Self.markCloseOnExecAboveStderr() }
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         var envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup($0) } + [nil]
         defer { for p in argv { free(p) }; for p in envp { free(p) } }
@@ -93,10 +98,8 @@ public final class ChildProcess: @unchecked Sendable {
         stderrFD = errPipe[0]
     }
 
-    /// The child gets stdin and its two pipes and nothing else, as with Python's subprocess: NIO opens
-    /// its listening socket and epoll descriptors without FD_CLOEXEC, and an orphaned child holding
-    /// them would keep the metrics port bound after trainscope is gone. trainscope execs nothing else,
-    /// so marking all of its descriptors close-on-exec costs it nothing.
+    /// The fallback where the C library has no closefrom action: trainscope execs nothing else, so
+    /// marking all of its descriptors close-on-exec costs it nothing.
     static func markCloseOnExecAboveStderr() {
         #if os(Linux)
         guard let dir = opendir("/proc/self/fd") else { return }

@@ -11,7 +11,6 @@ import Synchronization
 /// can make the child block on a full pipe.
 public final class StreamForwarder: @unchecked Sendable {
     public let name: String
-    private let input: Int32
     private let output: Int32
     private let spool: SpoolWriter?
     private let clock: @Sendable () -> Int64
@@ -23,10 +22,9 @@ public final class StreamForwarder: @unchecked Sendable {
     /// Set when our own output failed (a closed pipe downstream); the child is still drained.
     public let outputBroken = Atomic<Bool>(false)
 
-    public init(name: String, input: Int32, output: Int32, spool: SpoolWriter?, wakeup: Wakeup,
+    public init(name: String, output: Int32, spool: SpoolWriter?, wakeup: Wakeup,
                 clock: @escaping @Sendable () -> Int64) {
         self.name = name
-        self.input = input
         self.output = output
         self.spool = spool
         self.wakeup = wakeup
@@ -35,8 +33,9 @@ public final class StreamForwarder: @unchecked Sendable {
 
     public var isFinished: Bool { finished.load(ordering: .acquiring) }
 
-    public func start() {
-        let thread = Thread { [self] in run() }
+    /// Starts forwarding from `input` (a pipe's read end, closed at its end of file).
+    public func start(input: Int32) {
+        let thread = Thread { [self] in run(input: input) }
         thread.name = "forward-\(name)"
         thread.start()
     }
@@ -44,7 +43,7 @@ public final class StreamForwarder: @unchecked Sendable {
     /// Blocks until the input reached end of file.
     public func waitUntilFinished() { done.wait(); done.signal() }
 
-    private func run() {
+    private func run(input: Int32) {
         let size = 1 << 20
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 16)
         defer { buffer.deallocate() }

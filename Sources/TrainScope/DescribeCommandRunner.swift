@@ -32,7 +32,7 @@ public enum DescribeCommandRunner {
         func seconds(_ ms: Int64) -> JSONValue { .number(JSONNumber(Double(ms) / 1000)) }
         var members: [JSONMember] = [
             JSONMember("TrainingJobName", .string(job.name)),
-            JSONMember("TrainingJobArn", .string("arn:aws:sagemaker:local:000000000000:training-job/\(job.name)")),
+            JSONMember("TrainingJobArn", .string(ContainerConfig.trainingJobARN(job.name))),
             JSONMember("ModelArtifacts", .object([JSONMember("S3ModelArtifacts", .string(""))])),
             JSONMember("TrainingJobStatus", .string(job.status)),
             JSONMember("SecondaryStatus", .string(job.secondaryStatus)),

@@ -30,6 +30,7 @@ public enum TrainingRun {
         let paths: RunPaths
         do {
             paths = try RunPaths.prepare(options: options, jobName: spec.name)
+            try ContainerConfig.write(spec: spec, hostID: options.hostID, mlRoot: paths.mlRoot)
             let store = try MetricStore(path: paths.database)
             if let existing = try store.job() {
                 logger.error("\(paths.database) already holds training job \(existing.name) (\(existing.status)); job names are unique, as on SageMaker: use a new TrainingJobName or --db")

@@ -56,19 +56,26 @@ final class TrainingSupervisor: Service, @unchecked Sendable {
         // Trap the stop signals before the child exists: one that came just after it started would
         // otherwise kill trainscope (or be lost) and orphan the child, the job left InProgress.
         let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm, .sighup)
+        // Whatever can fail on our side (spool files, regexes, the store) fails before the child
+        // exists, so a child never runs without someone reading its pipes.
         let child: ChildProcess
+        let prepared: PreparedPipeline
         do {
+            prepared = try PreparedPipeline(spec: spec, options: options, paths: paths, live: live, logger: logger, clock: clock)
+            let variables = ContainerConfig.environment(spec: spec, mlRoot: paths.mlRoot)
+                + spec.environment.map { (key: $0.key, value: $0.value) }
             child = try ChildProcess(arguments: options.command,
                                      environment: ChildProcess.environment(base: ProcessInfo.processInfo.environment,
-                                                                           job: spec.environment.map { ($0.key, $0.value) }))
+                                                                           job: variables))
         } catch {
             logger.error("\(error)")
+            let code = (error as? ChildProcess.SpawnError)?.exitStatus ?? 1
             let end = clock()
             status.transition("Failed", timeMs: end, message: "Training job failed")
             try status.with { try $0.finishJob(status: "Failed", secondaryStatus: "Failed",
-                                              failureReason: "ClientError: \(error)", exitCode: error.exitStatus, endTimeMs: end) }
+                                              failureReason: "ClientError: \(error)", exitCode: code, endTimeMs: end) }
             live.update { $0.status = "Failed"; $0.secondaryStatus = "Failed" }
-            exitStatus.store(error.exitStatus, ordering: .relaxed)
+            exitStatus.store(code, ordering: .relaxed)
             return
         }
         let start = clock()
@@ -76,7 +83,7 @@ final class TrainingSupervisor: Service, @unchecked Sendable {
         status.transition("Training", timeMs: start, message: "Training in progress.")
         live.update { $0.secondaryStatus = "Training"; $0.startTimeMs = start }
 
-        let pipeline = try startPipeline(child: child)
+        let pipeline = prepared.start(child: child)
         let forwarding = Task { await forwardSignals(signals, to: child, status: status) }
         let limit = Task { await enforceMaxRuntime(on: child, status: status) }
         let termination = await Self.wait(for: child)
@@ -98,39 +105,6 @@ final class TrainingSupervisor: Service, @unchecked Sendable {
     }
 
     private var displayHost: String { options.host.contains(":") ? "[\(options.host)]" : options.host }
-
-    private func startPipeline(child: ChildProcess) throws -> RunningPipeline {
-        let wakeup = Wakeup()
-        var sources: [ExtractionPipeline.Source] = []
-        var forwarders: [StreamForwarder] = []
-        for (stream, fd, out) in [(LogStream.stdout, child.stdoutFD, Int32(1)), (LogStream.stderr, child.stderrFD, Int32(2))] {
-            let name = stream == .stdout ? "stdout" : "stderr"
-            let path = "\(paths.logDirectory)/\(name).log"
-            let spool = try SpoolWriter(path: path)
-            let forwarder = StreamForwarder(name: name, input: fd, output: out, spool: spool, wakeup: wakeup, clock: clock)
-            live.attachByteCounters(stream: name) {
-                (forwarder.bytesForwarded.load(ordering: .relaxed), forwarder.bytesNotSpooled.load(ordering: .relaxed))
-            }
-            let readFD = open(path, O_RDONLY | O_CLOEXEC)
-            guard readFD >= 0, let times = SpoolTimeIndex(path: path) else {
-                throw SpoolWriter.OpenError(path: path, code: errno)
-            }
-            let reader = LineBlockReader(fd: readFD, configuration: .init(maxLineBytes: options.maxLineBytes))
-            sources.append(.init(stream: stream, name: name, reader: reader, times: times, forwarder: forwarder))
-            forwarders.append(forwarder)
-        }
-        let extractor = try MetricExtractor(definitions: spec.metricDefinitions.map { LogMetrics.MetricDefinition(name: $0.name, regex: $0.regex) })
-        let store = try MetricStore(path: paths.database)
-        let last = try store.lastSeq()
-        let firstSeq = (0..<spec.metricDefinitions.count).map { (last[$0] ?? -1) + 1 }
-        let writer = StoreWriter(store: store, live: live, logger: logger)
-        let pipeline = ExtractionPipeline(sources: sources, extractor: extractor, writer: writer, live: live,
-                                          wakeup: wakeup, firstSeq: firstSeq, clock: clock)
-        for f in forwarders { f.start() }
-        writer.start()
-        pipeline.start()
-        return RunningPipeline(forwarders: forwarders, pipeline: pipeline, writer: writer, wakeup: wakeup, logger: logger)
-    }
 
     /// SIGINT, SIGTERM and SIGHUP go to the child's process group; after the grace period a SIGKILL
     /// follows, as StopTrainingJob does.
@@ -170,35 +144,6 @@ final class TrainingSupervisor: Service, @unchecked Sendable {
         await withCheckedContinuation { continuation in
             let thread = Thread { continuation.resume(returning: child.wait()) }
             thread.name = "waitpid"
-            thread.start()
-        }
-    }
-}
-
-/// The threads of a run, so the supervisor can wait for all of them to finish.
-struct RunningPipeline: @unchecked Sendable {
-    let forwarders: [StreamForwarder]
-    let pipeline: ExtractionPipeline
-    let writer: StoreWriter
-    let wakeup: Wakeup
-    let logger: Logger
-
-    /// Waits for the child's pipes to close (a grandchild may hold them open: then give up after the
-    /// deadline), for extraction to reach the end of the spool, and for the last commit.
-    func drain(deadlineSeconds: Double) async {
-        let forwarders = self.forwarders, pipeline = self.pipeline, writer = self.writer, logger = self.logger
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let thread = Thread {
-                let deadline = Date().addingTimeInterval(deadlineSeconds)
-                while forwarders.contains(where: { !$0.isFinished }) && Date() < deadline { usleep(10_000) }
-                if forwarders.contains(where: { !$0.isFinished }) {
-                    logger.warning("the training process exited but its output is still open (a background process?); extracting what was written")
-                    pipeline.forceFinal()
-                }
-                pipeline.waitUntilFinished()
-                writer.waitUntilFinished()
-                continuation.resume()
-            }
             thread.start()
         }
     }
