@@ -11,11 +11,13 @@ public struct RunOptions: Sendable {
     /// Seconds between SIGTERM and SIGKILL when stopping (SageMaker gives 120).
     public var stopGraceSeconds: Double
     public var maxLineBytes: Int
+    /// Seconds to keep serving `/metrics` after the job ended, for a last scrape.
+    public var lingerSeconds: Double
     public var command: [String]
 
     public init(jobPath: String, mlRoot: String? = nil, databasePath: String? = nil, host: String = "127.0.0.1",
                 port: Int = 9478, hostID: String = "algo-1", stopGraceSeconds: Double = 120,
-                maxLineBytes: Int = 1 << 20, command: [String]) {
+                maxLineBytes: Int = 1 << 20, lingerSeconds: Double = 0, command: [String]) {
         self.jobPath = jobPath
         self.mlRoot = mlRoot
         self.databasePath = databasePath
@@ -24,6 +26,7 @@ public struct RunOptions: Sendable {
         self.hostID = hostID
         self.stopGraceSeconds = stopGraceSeconds
         self.maxLineBytes = maxLineBytes
+        self.lingerSeconds = lingerSeconds
         self.command = command
     }
 }

@@ -102,6 +102,23 @@ final class TrainingSupervisor: Service, @unchecked Sendable {
         if let reason = outcome.failureReason { logger.error("job \(spec.name) \(outcome.status): \(reason)") }
         else { logger.notice("job \(spec.name) \(outcome.status) (\(outcome.secondaryStatus))") }
         exitStatus.store(termination.exitStatus, ordering: .relaxed)
+        await linger()
+    }
+
+    /// Keeps `/metrics` up after the job ended, so the scrape after the last values still finds
+    /// them (a 15-60 s scrape interval would otherwise miss the end of every run). A stop signal
+    /// ends it early.
+    private func linger() async {
+        let seconds = options.lingerSeconds
+        guard seconds > 0 else { return }
+        logger.notice("serving the final metrics for \(seconds) s more (--linger); SIGINT or SIGTERM ends it")
+        let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm, .sighup)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await Task.sleep(for: .seconds(seconds)) }
+            group.addTask { for await _ in signals { return } }
+            await group.next()
+            group.cancelAll()
+        }
     }
 
     private var displayHost: String { options.host.contains(":") ? "[\(options.host)]" : options.host }

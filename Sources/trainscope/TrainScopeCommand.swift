@@ -42,12 +42,14 @@ struct Run: AsyncParsableCommand {
     @Option(name: .customLong("host-id"), help: "Host label, as SageMaker's algo-N.") var hostID: String = "algo-1"
     @Option(name: .customLong("stop-grace"), help: "Seconds between SIGTERM and SIGKILL when stopping (SageMaker: 120).") var stopGrace: Double = 120
     @Option(name: .customLong("max-line-bytes"), help: "Longer lines are matched in segments of this size.") var maxLineBytes: Int = 1 << 20
+    @Option(help: "Seconds to keep serving /metrics after the job ends, so the last values get scraped.") var linger: Double = 0
     @Option(name: .customLong("log-level"), help: "trainscope's own log level.") var logLevel: String = "info"
     @Argument(parsing: .postTerminator, help: "The training command, after --.") var command: [String] = []
 
     func validate() throws {
         if command.isEmpty { throw ValidationError("give the training command after --, e.g. -- python3 train.py") }
         if stopGrace < 0 { throw ValidationError("--stop-grace must be >= 0") }
+        if linger < 0 || linger > 86_400 { throw ValidationError("--linger must be between 0 and 86400 seconds") }
         if maxLineBytes < 1024 || maxLineBytes > 256 << 20 { throw ValidationError("--max-line-bytes must be between 1024 and 268435456") }
         _ = try ListenAddress.parse(listen)
     }
@@ -56,7 +58,8 @@ struct Run: AsyncParsableCommand {
         let address = try ListenAddress.parse(listen)
         let logger = makeLogger(level: Logger.Level(rawValue: logLevel) ?? .info)
         let options = RunOptions(jobPath: job, mlRoot: mlRoot, databasePath: db, host: address.host, port: address.port,
-                                 hostID: hostID, stopGraceSeconds: stopGrace, maxLineBytes: maxLineBytes, command: command)
+                                 hostID: hostID, stopGraceSeconds: stopGrace, maxLineBytes: maxLineBytes,
+                                 lingerSeconds: linger, command: command)
         let status = await TrainingRun.run(options, logger: logger)
         throw ExitCode(status)
     }
