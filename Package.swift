@@ -49,6 +49,8 @@ let package = Package(
         .testTarget(name: "LogSourcesTests", dependencies: ["LogSources", "TrainScopeTesting"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TrainScopeTesting"]),
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "TrainScopeTesting"], exclude: ["Fixtures"]),
+        .testTarget(name: "TrainScopeTests", dependencies: ["TrainScope", "LogMetrics", "LogSources", "TrainScopeTesting"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TrainScopeTesting"]),
     ]
 )

@@ -20,5 +20,10 @@ public struct DefinitionCounters: Sendable, Equatable {
     public var parseFailures: Int64 = 0
     /// Matches where PCRE2 gave up (match or JIT stack limit).
     public var matchErrors: Int64 = 0
-    public init() {}
+    public init(matches: Int64 = 0, values: Int64 = 0, parseFailures: Int64 = 0, matchErrors: Int64 = 0) {
+        self.matches = matches
+        self.values = values
+        self.parseFailures = parseFailures
+        self.matchErrors = matchErrors
+    }
 }
