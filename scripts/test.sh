@@ -11,5 +11,8 @@ cd "$(dirname "$0")/.."
 command -v swift >/dev/null 2>&1 || export PATH=/opt/swift/usr/bin:$PATH
 
 bash scripts/install-deps.sh
+# The conformance tests read trainscope's files with the real readers (smdebug, tensorboard).
+TRAINSCOPE_CONFORMANCE_PYTHON=$(pwd)/$(bash scripts/python-venv.sh)
+export TRAINSCOPE_CONFORMANCE_PYTHON
 swift build --build-tests
 swift test --skip-build "$@"
