@@ -46,7 +46,7 @@ let package = Package(
         .testTarget(name: "PCRE2Tests", dependencies: ["PCRE2"]),
         .testTarget(name: "JobSpecTests", dependencies: ["JobSpec", "LogMetrics", "TrainScopeTesting"], exclude: ["Fixtures"]),
         .testTarget(name: "LogMetricsTests", dependencies: ["LogMetrics", "TrainScopeTesting"], exclude: ["Fixtures"]),
-        .testTarget(name: "LogSourcesTests", dependencies: ["LogSources", "TrainScopeTesting"]),
+        .testTarget(name: "LogSourcesTests", dependencies: ["LogSources", "TrainScopeTesting"], exclude: ["Fixtures"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TrainScopeTesting"]),
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "TrainScopeTesting"], exclude: ["Fixtures"]),
         .testTarget(name: "TrainScopeTests", dependencies: ["TrainScope", "LogMetrics", "LogSources", "TrainScopeTesting"],
