@@ -2,6 +2,7 @@
 enum Schema {
     static let migrations: [Migration] = [
         Migration(version: 1, sql: v1),
+        Migration(version: 2, sql: v2SystemMetrics),
     ]
 
     /// Notes on v1:
