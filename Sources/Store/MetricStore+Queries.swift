@@ -84,11 +84,33 @@ extension MetricStore {
 
     /// Where extraction of `source` got to, or nil if it never committed a batch.
     public func position(source: String) throws(SQLiteError) -> SourcePosition? {
-        try connection.withStatement("SELECT byte_offset, line FROM source_position WHERE source = ?") {
-            (s: Statement) throws(SQLiteError) -> SourcePosition? in
+        let sql = """
+            SELECT byte_offset, line, device, inode, fingerprint, fingerprint_length
+            FROM source_position WHERE source = ?
+            """
+        return try connection.withStatement(sql) { (s: Statement) throws(SQLiteError) -> SourcePosition? in
             try s.bind(source, at: 1)
             guard try s.step() else { return nil }
-            return SourcePosition(source: source, byteOffset: s.int64(at: 0), line: s.int64(at: 1))
+            var file: FileIdentityRecord?
+            if !s.isNull(at: 2) {
+                file = FileIdentityRecord(device: UInt64(bitPattern: s.int64(at: 2)), inode: UInt64(bitPattern: s.int64(at: 3)),
+                                          fingerprint: UInt64(bitPattern: s.int64(at: 4)), fingerprintLength: Int(s.int64(at: 5)))
+            }
+            return SourcePosition(source: source, byteOffset: s.int64(at: 0), line: s.int64(at: 1), file: file)
+        }
+    }
+
+    /// The id of the followed source `name`, registering it on first use.
+    public func sourceID(name: String) throws(SQLiteError) -> Int64 {
+        try connection.withStatement("INSERT INTO source (name) VALUES (?) ON CONFLICT (name) DO NOTHING") {
+            (s: Statement) throws(SQLiteError) in
+            try s.bind(name, at: 1)
+            try s.run()
+        }
+        return try connection.withStatement("SELECT id FROM source WHERE name = ?") { (s: Statement) throws(SQLiteError) -> Int64 in
+            try s.bind(name, at: 1)
+            guard try s.step() else { throw .store("source \(name) vanished", path: path) }
+            return s.int64(at: 0)
         }
     }
 

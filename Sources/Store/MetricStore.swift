@@ -255,12 +255,12 @@ public final class MetricStore {
     }
 
     /// Rows per INSERT statement: one statement step per row costs more than SQLite's B-tree work
-    /// for a row this small, so rows go in groups (7 parameters each, far below SQLite's limit).
+    /// for a row this small, so rows go in groups (8 parameters each, far below SQLite's limit).
     public static let rowsPerInsert = 64
 
     private static func insertSQL(rows: Int) -> String {
-        "INSERT INTO sample (metric_id, seq, time_ms, value, is_nan, stream, line) VALUES "
-            + Array(repeating: "(?, ?, ?, ?, ?, ?, ?)", count: rows).joined(separator: ", ")
+        "INSERT INTO sample (metric_id, seq, time_ms, value, is_nan, stream, line, source_id) VALUES "
+            + Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?)", count: rows).joined(separator: ", ")
     }
 
     private static let fullInsertSQL = insertSQL(rows: rowsPerInsert)
@@ -285,7 +285,8 @@ public final class MetricStore {
                     }
                     try s.bind(Int64(sample.stream.rawValue), at: column + 5)
                     try s.bind(sample.line, at: column + 6)
-                    column += 7
+                    try s.bind(sample.sourceID, at: column + 7)
+                    column += 8
                 }
                 try s.run()
                 s.reset()
@@ -296,14 +297,22 @@ public final class MetricStore {
 
     private func upsert(_ positions: [SourcePosition]) throws(SQLiteError) {
         let sql = """
-            INSERT INTO source_position (source, byte_offset, line) VALUES (?, ?, ?)
-            ON CONFLICT (source) DO UPDATE SET byte_offset = excluded.byte_offset, line = excluded.line
+            INSERT INTO source_position (source, byte_offset, line, device, inode, fingerprint, fingerprint_length)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (source) DO UPDATE SET byte_offset = excluded.byte_offset, line = excluded.line,
+                device = excluded.device, inode = excluded.inode, fingerprint = excluded.fingerprint,
+                fingerprint_length = excluded.fingerprint_length
             """
         try connection.withStatement(sql) { (s: Statement) throws(SQLiteError) in
             for position in positions {
                 try s.bind(position.source, at: 1)
                 try s.bind(position.byteOffset, at: 2)
                 try s.bind(position.line, at: 3)
+                // SQLite integers are signed 64-bit: device, inode and hash go in by bit pattern.
+                try s.bind(position.file.map { Int64(bitPattern: $0.device) }, at: 4)
+                try s.bind(position.file.map { Int64(bitPattern: $0.inode) }, at: 5)
+                try s.bind(position.file.map { Int64(bitPattern: $0.fingerprint) }, at: 6)
+                try s.bind(position.file.map { Int64($0.fingerprintLength) }, at: 7)
                 try s.run()
                 s.reset()
             }

@@ -9,9 +9,9 @@ struct Migration {
     let sql: String
 }
 
-enum Migrator {
+public enum Migrator {
     /// The newest schema version this build knows.
-    static var latestVersion: Int64 { Schema.migrations.last?.version ?? 0 }
+    public static var latestVersion: Int64 { Schema.migrations.last?.version ?? 0 }
 
     /// Brings `connection` up to `latestVersion`. Refuses a database written by a newer build, whose
     /// tables this build might misread or damage.

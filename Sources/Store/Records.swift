@@ -17,14 +17,18 @@ public struct MetricSample: Sendable, Equatable {
     public var line: Int64
     /// Per-metric sequence number; with `metricIndex` it is the sample's key. Resume from `lastSeq()`.
     public var seq: Int64
+    /// The followed file it came from (`sourceID(name:)`), nil for a run's own stdout and stderr.
+    public var sourceID: Int64?
 
-    public init(metricIndex: Int, value: Double, timeMs: Int64, stream: LogStream, line: Int64, seq: Int64) {
+    public init(metricIndex: Int, value: Double, timeMs: Int64, stream: LogStream, line: Int64, seq: Int64,
+                sourceID: Int64? = nil) {
         self.metricIndex = metricIndex
         self.value = value
         self.timeMs = timeMs
         self.stream = stream
         self.line = line
         self.seq = seq
+        self.sourceID = sourceID
     }
 }
 
@@ -78,11 +82,30 @@ public struct SourcePosition: Sendable, Equatable {
     public var source: String
     public var byteOffset: Int64
     public var line: Int64
+    /// Which file `byteOffset` is in, for followed files that rotate; nil for a run's spool.
+    public var file: FileIdentityRecord?
 
-    public init(source: String, byteOffset: Int64, line: Int64) {
+    public init(source: String, byteOffset: Int64, line: Int64, file: FileIdentityRecord? = nil) {
         self.source = source
         self.byteOffset = byteOffset
         self.line = line
+        self.file = file
+    }
+}
+
+/// A file as the follower recognises it after a restart: device and inode, plus a hash of its first
+/// bytes, because an inode is reused as soon as a rotated file is deleted.
+public struct FileIdentityRecord: Sendable, Equatable {
+    public var device: UInt64
+    public var inode: UInt64
+    public var fingerprint: UInt64
+    public var fingerprintLength: Int
+
+    public init(device: UInt64, inode: UInt64, fingerprint: UInt64, fingerprintLength: Int) {
+        self.device = device
+        self.inode = inode
+        self.fingerprint = fingerprint
+        self.fingerprintLength = fingerprintLength
     }
 }
 

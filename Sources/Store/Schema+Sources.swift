@@ -1,0 +1,17 @@
+extension Schema {
+    /// v3: followed files (`trainscope tail`). `source` names each followed path; a sample's
+    /// `source_id` is NULL for a run's own streams. `source_position` learns which file its offset
+    /// is in (device, inode and a fingerprint of the first bytes), written in the same transaction
+    /// as the samples, which is what makes a restart after kill -9 resume exactly once.
+    static let v3FollowedSources = """
+        CREATE TABLE source (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE
+        );
+        ALTER TABLE sample ADD COLUMN source_id INTEGER REFERENCES source(id);
+        ALTER TABLE source_position ADD COLUMN device INTEGER;
+        ALTER TABLE source_position ADD COLUMN inode INTEGER;
+        ALTER TABLE source_position ADD COLUMN fingerprint INTEGER;
+        ALTER TABLE source_position ADD COLUMN fingerprint_length INTEGER;
+        """
+}
