@@ -3,6 +3,7 @@ enum Schema {
     static let migrations: [Migration] = [
         Migration(version: 1, sql: v1),
         Migration(version: 2, sql: v2SystemMetrics),
+        Migration(version: 3, sql: v3FollowedSources),
     ]
 
     /// Notes on v1:
