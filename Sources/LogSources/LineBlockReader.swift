@@ -57,6 +57,14 @@ public final class LineBlockReader {
     /// Offset just past the bytes handed out so far.
     public var offset: Int64 { streamOffset }
 
+    /// Drops what is buffered and goes on reading at `offset` (after a truncation, or to resume).
+    public func seek(to offset: Int64) {
+        lseek(fd, off_t(offset), SEEK_SET)
+        start = 0; end = 0; scannedWithoutNewline = 0
+        streamOffset = offset
+        sawEOF = false
+    }
+
     /// The next block. With `follow`, end of file means "not yet" unless `final` is set, so a line the
     /// writer is still in the middle of is not cut; once the writer is done (`final`), the rest goes out.
     public func next(follow: Bool = false, final: Bool = true) -> ReadResult {
@@ -84,6 +92,8 @@ public final class LineBlockReader {
             if n > 0 { end += n; return true }
             if n == 0 { return false }
             if errno == EINTR { continue }
+            // A non-blocking FIFO with nothing in it: no data now, which follow mode treats as "wait".
+            if errno == EAGAIN || errno == EWOULDBLOCK { return false }
             readError = errno
             return false
         }

@@ -1,0 +1,293 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Follows one path the way log rotation and container runtimes treat it: rename-and-create, a
+/// symlink switched to a new target, delete-and-recreate, copytruncate and truncation in place, and a
+/// new file reusing a freed inode. It hands out blocks of whole lines with the identity of the file
+/// they came from, so the caller can commit "this file, this offset" with the values extracted up to
+/// it, and resume exactly there after a crash, even when the file was rotated while it was down.
+public final class FileFollower {
+    public struct Configuration: Sendable {
+        public var readSize: Int
+        public var maxLineBytes: Int
+        public var fingerprintBytes: Int
+        /// Where to start a file that has no checkpoint: its beginning, or its current end.
+        public var startAtEnd: Bool
+        public init(readSize: Int = 1 << 18, maxLineBytes: Int = 1 << 20, fingerprintBytes: Int = FileIdentity.maximumLength,
+                    startAtEnd: Bool = false) {
+            self.readSize = readSize
+            self.maxLineBytes = maxLineBytes
+            self.fingerprintBytes = fingerprintBytes
+            self.startAtEnd = startAtEnd
+        }
+    }
+
+    /// Where reading got to: the file and the offset just past the last line handed out.
+    public struct Checkpoint: Sendable, Equatable {
+        public var file: FileIdentity
+        public var offset: Int64
+        public init(file: FileIdentity, offset: Int64) {
+            self.file = file
+            self.offset = offset
+        }
+    }
+
+    /// What happened to the path, for counters and notices.
+    public enum Event: Sendable, Equatable {
+        case opened(FileIdentity)
+        /// The path now names another file; the old one is read to its end first.
+        case rotated
+        /// The file got shorter than what was read (copytruncate, truncation in place).
+        case truncated
+        /// The same inode holds other content (an inode reused, or rewritten past our offset).
+        case replaced
+        /// The rest of a rotated or truncated file was found beside it by fingerprint and read.
+        case recoveredFromSibling(String)
+        /// After a restart the checkpointed file was neither at the path nor beside it.
+        case checkpointedFileLost
+    }
+
+    public struct Block {
+        public let bytes: UnsafeRawBufferPointer
+        public let offset: Int64
+        public let endsInsideLine: Bool
+        /// The file the bytes are in.
+        public let file: FileIdentity
+        /// Offset just past this block in that file: the checkpoint once its lines are stored.
+        public var endOffset: Int64 { offset + Int64(bytes.count) }
+    }
+
+    private final class OpenFile {
+        let fd: Int32
+        let path: String
+        var identity: FileIdentity
+        let reader: LineBlockReader
+        /// A FIFO (or other stream) has no size, offsets or rotation: it is only read.
+        let isRegular: Bool
+        init(fd: Int32, path: String, identity: FileIdentity, reader: LineBlockReader, isRegular: Bool) {
+            self.fd = fd
+            self.path = path
+            self.identity = identity
+            self.reader = reader
+            self.isRegular = isRegular
+        }
+        deinit { close(fd) }
+    }
+
+    public let path: String
+    public let configuration: Configuration
+    private var current: OpenFile?
+    /// Rotated or copied files still to be read to their end, oldest first.
+    private var draining: [OpenFile] = []
+    private var events: [Event] = []
+    private var pendingResume: Checkpoint?
+
+    public init(path: String, resumeFrom checkpoint: Checkpoint?, configuration: Configuration = .init()) {
+        self.path = path
+        self.configuration = configuration
+        pendingResume = checkpoint
+    }
+
+    /// Events since the last call.
+    public func takeEvents() -> [Event] {
+        defer { events.removeAll() }
+        return events
+    }
+
+    /// Where reading is now: in the oldest file still being drained, or the current one.
+    public var checkpoint: Checkpoint? {
+        if let d = draining.first { return Checkpoint(file: d.identity, offset: d.reader.offset) }
+        if let c = current { return Checkpoint(file: c.identity, offset: c.reader.offset) }
+        return pendingResume
+    }
+
+    /// The next block of whole lines, or nil when there is nothing to read now.
+    public func next() -> Block? {
+        for _ in 0..<8 {   // each pass either returns or changes state; a few passes settle any change
+            if let d = draining.first {
+                if case .block(let b) = d.reader.next(follow: true, final: true) {
+                    return Block(bytes: b.bytes, offset: b.offset, endsInsideLine: b.endsInsideLine, file: d.identity)
+                }
+                draining.removeFirst()
+                continue
+            }
+            if current == nil {
+                guard openCurrent() else { return nil }
+                continue   // a sibling found on resume comes first
+            }
+            guard let c = current else { return nil }
+            if case .block(let b) = c.reader.next(follow: true, final: false) {
+                // Checked after the read: if the bytes were replaced before it, the first bytes differ
+                // now and the block (new content read at an old offset) is dropped; if after it, the
+                // block is the old content, as it should be.
+                if c.isRegular, c.identity.fingerprintLength > 0, !c.identity.sameContent(asFileAt: c.fd) {
+                    recoverRest(of: c.identity, from: b.offset)
+                    restart(c)
+                    events.append(.replaced)
+                    continue
+                }
+                growFingerprint(c)
+                return Block(bytes: b.bytes, offset: b.offset, endsInsideLine: b.endsInsideLine, file: c.identity)
+            }
+            guard checkForChange(c) else { return nil }
+        }
+        return nil
+    }
+
+    // MARK: - Opening and resuming
+
+    private func open(_ path: String) -> OpenFile? {
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { return nil }
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) != S_IFDIR,
+              let identity = FileIdentity.of(fd: fd, length: configuration.fingerprintBytes) else { close(fd); return nil }
+        let reader = LineBlockReader(fd: fd, configuration: .init(readSize: configuration.readSize,
+                                                                  maxLineBytes: configuration.maxLineBytes))
+        return OpenFile(fd: fd, path: path, identity: identity, reader: reader, isRegular: (st.st_mode & S_IFMT) == S_IFREG)
+    }
+
+    /// Whether the path is a FIFO or another stream rather than a regular file (read once opened).
+    public var isStream: Bool { current.map { !$0.isRegular } ?? false }
+
+    /// Opens the path; on the first open, honours the checkpoint (finishing the checkpointed file
+    /// from a sibling when the path now holds another one).
+    private func openCurrent() -> Bool {
+        let resume = pendingResume
+        guard let file = open(path) else {
+            // The path is gone; a checkpointed file may still sit beside it under a rotated name.
+            if let resume, let sibling = findSibling(matching: resume.file, beyond: resume.offset) {
+                pendingResume = nil
+                draining.append(sibling)
+                events.append(.recoveredFromSibling(sibling.path))
+            }
+            return false
+        }
+        pendingResume = nil
+        guard let resume, file.isRegular else {
+            if configuration.startAtEnd && file.isRegular {
+                var st = stat()
+                fstat(file.fd, &st)
+                file.reader.seek(to: Int64(st.st_size))
+            }
+            current = file
+            events.append(.opened(file.identity))
+            return true
+        }
+        var st = stat()
+        fstat(file.fd, &st)
+        if resume.file.sameContent(asFileAt: file.fd) {
+            if Int64(st.st_size) >= resume.offset {
+                file.identity = identity(of: file, atLeast: resume.file.fingerprintLength)
+                file.reader.seek(to: resume.offset)
+            } else {
+                recoverRest(of: resume.file, from: resume.offset)
+                events.append(.truncated)
+            }
+        } else {
+            recoverRest(of: resume.file, from: resume.offset, lostIfAbsent: true)
+        }
+        current = file
+        events.append(.opened(file.identity))
+        return true
+    }
+
+    // MARK: - Rotation and truncation
+
+    /// Looks at the path again after reaching the end of the current file; true when something
+    /// changed and reading should go on.
+    private func checkForChange(_ c: OpenFile) -> Bool {
+        guard c.isRegular else { return false }
+        var st = stat()
+        guard stat(path, &st) == 0 else { return false }   // gone for now: keep the open file, wait
+        if UInt64(st.st_dev) != c.identity.device || UInt64(st.st_ino) != c.identity.inode {
+            // Rename-and-create, a switched symlink, delete-and-recreate: finish the old file first.
+            draining.append(c)
+            current = nil
+            events.append(.rotated)
+            return true
+        }
+        let size = Int64(st.st_size)
+        if size < c.reader.offset {
+            recoverRest(of: c.identity, from: c.reader.offset)
+            restart(c)
+            events.append(.truncated)
+            return true
+        }
+        if c.identity.fingerprintLength > 0, !c.identity.sameContent(asFileAt: c.fd) {
+            recoverRest(of: c.identity, from: c.reader.offset)
+            restart(c)
+            events.append(.replaced)
+            return true
+        }
+        return false
+    }
+
+    private func restart(_ c: OpenFile) {
+        c.reader.seek(to: 0)
+        c.identity = identity(of: c, atLeast: 0)
+    }
+
+    /// Queues the part of `file` beyond `offset` from a sibling holding the same first bytes (the copy
+    /// that copytruncate made, or the file renamed while trainscope was down).
+    private func recoverRest(of file: FileIdentity, from offset: Int64, lostIfAbsent: Bool = false) {
+        if let sibling = findSibling(matching: file, beyond: offset) {
+            draining.append(sibling)
+            events.append(.recoveredFromSibling(sibling.path))
+        } else if lostIfAbsent {
+            events.append(.checkpointedFileLost)
+        }
+    }
+
+    /// A regular file in the path's folder, named like a rotation of it (`train.log.1`,
+    /// `train.log-20240101`, `0.log.20240101-120000`; compressed ones skipped), whose first bytes are
+    /// `file`'s and which holds more than `offset` bytes; opened at `offset`.
+    private func findSibling(matching file: FileIdentity, beyond offset: Int64) -> OpenFile? {
+        let slash = path.lastIndex(of: "/")
+        let folder = slash.map { String(path[..<$0]) } ?? "."
+        let base = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        guard let dir = opendir(folder.isEmpty ? "/" : folder) else { return nil }
+        defer { closedir(dir) }
+        var candidates: [String] = []
+        while let entry = readdir(dir), candidates.count < 256 {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard name != base, name.hasPrefix(base),
+                  !["gz", "bz2", "xz", "zst", "zip"].contains(where: { name.hasSuffix("." + $0) }) else { continue }
+            candidates.append(name)
+        }
+        for name in candidates.sorted() {
+            let candidate = "\(folder)/\(name)"
+            let fd = Glibc.open(candidate, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+            guard fd >= 0 else { continue }
+            var st = stat()
+            // `>=`: a sibling read to its very end is still "found" (nothing left to read, nothing lost).
+            guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, Int64(st.st_size) >= offset,
+                  file.sameContent(asFileAt: fd) else { close(fd); continue }
+            let reader = LineBlockReader(fd: fd, configuration: .init(readSize: configuration.readSize,
+                                                                      maxLineBytes: configuration.maxLineBytes))
+            reader.seek(to: offset)
+            var identity = file
+            identity.device = UInt64(st.st_dev)
+            identity.inode = UInt64(st.st_ino)
+            return OpenFile(fd: fd, path: candidate, identity: identity, reader: reader, isRegular: true)
+        }
+        return nil
+    }
+
+    // MARK: - Fingerprints
+
+    /// Extends the fingerprint while the file is shorter than `fingerprintBytes`, so a small new file
+    /// is told apart from the next one once it has grown.
+    private func growFingerprint(_ c: OpenFile) {
+        guard c.isRegular, c.identity.fingerprintLength < configuration.fingerprintBytes,
+              c.reader.offset > Int64(c.identity.fingerprintLength) else { return }
+        c.identity = identity(of: c, atLeast: c.identity.fingerprintLength)
+    }
+
+    private func identity(of c: OpenFile, atLeast minimum: Int) -> FileIdentity {
+        FileIdentity.of(fd: c.fd, length: max(minimum, configuration.fingerprintBytes)) ?? c.identity
+    }
+}
