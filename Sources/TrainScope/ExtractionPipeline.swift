@@ -4,78 +4,95 @@ import LogSources
 import Store
 import Synchronization
 
-/// Follows the spooled streams of a run, extracts metrics, and hands batches to the store writer.
-/// One thread: the extractor's compiled regexes and match data belong to it.
+/// Polls every line source in turn, extracts metrics, and hands batches to the store writer with the
+/// positions they reach. One thread: the extractor's compiled regexes and match data belong to it.
 final class ExtractionPipeline: @unchecked Sendable {
-    struct Source {
-        let stream: LogStream
-        let name: String
-        let reader: LineBlockReader
-        let times: SpoolTimeIndex
-        let forwarder: StreamForwarder
-        var line: Int64 = 0
-        var insideLine = false
-        var done = false
+    /// How the thread waits when every source is idle: a run's forwarders signal a `Wakeup`; a
+    /// followed file is watched with inotify.
+    struct Waiting: Sendable {
+        var current: @Sendable () -> UInt64
+        var wait: @Sendable (_ seen: UInt64, _ timeoutMs: Int) -> Void
+        /// Whether a source's writer is done: then its end of file is the end of its input.
+        var writerFinished: @Sendable (_ source: Int) -> Bool
     }
 
-    private var sources: [Source]
+    private var sources: [any LineSource]
+    private var finished: [Bool]
     private let extractor: MetricExtractor
     private let writer: StoreWriter
     private let live: LiveMetrics
-    private let wakeup: Wakeup
+    private let waiting: Waiting
     private var nextSeq: [Int64]
     private var batch: [MetricSample] = []
-    private var publishedCounters: [DefinitionCounters]
-    private let finished = DispatchSemaphore(value: 0)
+    private var publishedCounters: [[DefinitionCounters]]
+    private var counters: [[DefinitionCounters]]
+    private var publishedStats: [SourceStats]
+    private let done = DispatchSemaphore(value: 0)
     /// Samples per store transaction: big enough to amortise the commit, small enough to show up soon.
     private let batchSize = 32_768
     private let maxBatchDelayMs: Int64 = 500
     private let clock: MillisecondClock
     private let forced = Atomic<Bool>(false)
+    private let stopRequested = Atomic<Bool>(false)
+    private let pendingSources = Mutex<[any LineSource & Sendable]>([])
+    /// Sources added while running (new files matching a glob), handed over by `add`.
+    private var slots: Int
 
-    init(sources: [Source], extractor: MetricExtractor, writer: StoreWriter, live: LiveMetrics, wakeup: Wakeup,
-         firstSeq: [Int64], clock: @escaping MillisecondClock) {
+    init(sources: [any LineSource], extractor: MetricExtractor, writer: StoreWriter, live: LiveMetrics,
+         waiting: Waiting, firstSeq: [Int64], slots: Int, clock: @escaping MillisecondClock) {
         self.sources = sources
+        self.finished = Array(repeating: false, count: sources.count)
         self.extractor = extractor
         self.writer = writer
         self.live = live
-        self.wakeup = wakeup
+        self.waiting = waiting
         self.nextSeq = firstSeq
         self.clock = clock
-        publishedCounters = extractor.counters
+        self.slots = slots
+        let zero = Array(repeating: DefinitionCounters(), count: extractor.definitions.count)
+        counters = Array(repeating: zero, count: slots)
+        publishedCounters = counters
+        publishedStats = Array(repeating: SourceStats(), count: sources.count)
     }
 
     func start() {
-        let thread = Thread { [self] in run(); finished.signal() }
+        let thread = Thread { [self] in run(); done.signal() }
         thread.name = "extract"
         thread.start()
     }
 
-    func waitUntilFinished() { finished.wait() }
+    func waitUntilFinished() { done.wait() }
 
-    /// Treat the spool as complete although the pipe is still open (a grandchild kept it).
+    /// Treat every source's end of file as final although its writer is still there (a run whose
+    /// child exited while a grandchild kept the pipe open).
     func forceFinal() {
         forced.store(true, ordering: .releasing)
-        wakeup.signal()
+    }
+
+    /// Reads what is there now, stores it, and ends (a followed file's sidecar being stopped).
+    func stop() {
+        stopRequested.store(true, ordering: .releasing)
+    }
+
+    /// Starts following another source (a new file matching a glob); taken up on the next pass.
+    func add(_ source: any LineSource & Sendable) {
+        pendingSources.withLock { $0.append(source) }
     }
 
     private func run() {
         var lastFlush = clock()
-        while sources.contains(where: { !$0.done }) {
-            let seen = wakeup.current
+        while true {
+            adoptNewSources()
+            let stopping = stopRequested.load(ordering: .acquiring)
+            let seen = waiting.current()
             var progressed = false
-            for i in sources.indices where !sources[i].done {
+            for i in sources.indices where !finished[i] {
                 // Read the writer's state first: if it had finished, everything it wrote is on disk.
-                let final = sources[i].forwarder.isFinished || forced.load(ordering: .acquiring)
-                switch sources[i].reader.next(follow: true, final: final) {
-                case .block(let block):
-                    process(block, source: i)
-                    progressed = true
-                case .waiting:
-                    break
-                case .endOfInput:
-                    sources[i].done = true
-                    progressed = true
+                let final = waiting.writerFinished(i) || forced.load(ordering: .acquiring)
+                switch poll(i, final: final) {
+                case .read: progressed = true
+                case .idle: break
+                case .finished: finished[i] = true; progressed = true
                 }
             }
             let now = clock()
@@ -83,68 +100,98 @@ final class ExtractionPipeline: @unchecked Sendable {
                 flush()
                 lastFlush = now
             }
-            if !progressed { wakeup.wait(after: seen, timeoutMs: 100) }
+            if finished.allSatisfy({ $0 }) && !sources.isEmpty { break }
+            if stopping && !progressed { break }
+            if !progressed { waiting.wait(seen, 250) }
         }
         flush()
         writer.finish()
     }
 
-    private func process(_ block: LineBlockReader.Block, source i: Int) {
-        let stream = sources[i].stream
-        let times = sources[i].times
-        var line = sources[i].line
-        var inside = sources[i].insideLine
-        var splits: Int64 = 0
-        var lines: Int64 = 0
-        let blockStart = block.bytes.baseAddress!
+    private func adoptNewSources() {
+        let added = pendingSources.withLock { list -> [any LineSource & Sendable] in
+            defer { list.removeAll() }
+            return list
+        }
+        for source in added {
+            sources.append(source)
+            finished.append(false)
+            publishedStats.append(SourceStats())
+            while source.slot >= counters.count {
+                counters.append(Array(repeating: DefinitionCounters(), count: extractor.definitions.count))
+                publishedCounters.append(counters[0].map { _ in DefinitionCounters() })
+            }
+        }
+    }
+
+    /// Reads one source's available lines and extracts from them.
+    private func poll(_ i: Int, final: Bool) -> PollResult {
+        let source = sources[i]
+        let slot = source.slot
+        let sourceID = source.sourceID
         var lastValues: [Int: (Double, Int64)] = [:]
-        block.forEachLine { bytes, complete in
-            if !inside { line += 1 }
-            if complete { lines += 1 } else { splits += 1 }
-            inside = !complete
-            // The line's time is when its last byte was read by the forwarder.
-            let endOffset = block.offset + Int64(blockStart.distance(to: bytes.baseAddress ?? blockStart) + bytes.count)
-            var timeMs: Int64 = -1
-            extractor.extract(line: bytes) { index, value in
-                if timeMs < 0 { timeMs = times.time(at: max(0, endOffset - 1)) }
-                batch.append(MetricSample(metricIndex: index, value: value, timeMs: timeMs, stream: stream,
-                                          line: line, seq: nextSeq[index]))
+        let before = extractor.counters
+        let result = source.poll(final: final) { line in
+            let timeMs = line.timeMs
+            extractor.extract(line: line.bytes) { index, value in
+                batch.append(MetricSample(metricIndex: index, value: value, timeMs: timeMs, stream: line.stream,
+                                          line: line.number, seq: nextSeq[index], sourceID: sourceID))
                 nextSeq[index] += 1
                 lastValues[index] = (value, timeMs)
             }
         }
-        sources[i].line = line
-        sources[i].insideLine = inside
-        let position = SourcePosition(source: sources[i].name, byteOffset: block.offset + Int64(block.bytes.count), line: line)
-        writer.note(position: position, lines: lines, stream: sources[i].name)
-        let counters = extractor.counters
-        let name = sources[i].name
-        let extracted = position.byteOffset
-        live.update { s in
-            s.streams[name, default: .init()].lines += lines
-            s.streams[name, default: .init()].splitLines += splits
-            s.streams[name, default: .init()].extractedBytes = extracted
-            for (k, v) in lastValues {
-                s.metrics[k].lastValue = v.0
-                s.metrics[k].lastTimeMs = v.1
-            }
-            for k in counters.indices { s.metrics[k].counters = counters[k] }
+        guard case .read = result else { return result }
+        // The extractor counts for all sources together; attribute this poll's share to the source.
+        let after = extractor.counters
+        for k in after.indices {
+            counters[slot][k].matches += after[k].matches - before[k].matches
+            counters[slot][k].values += after[k].values - before[k].values
+            counters[slot][k].parseFailures += after[k].parseFailures - before[k].parseFailures
+            counters[slot][k].matchErrors += after[k].matchErrors - before[k].matchErrors
         }
+        let position = source.position
+        writer.note(position: position)
+        let stats = source.stats
+        let name = source.name
+        let slotCounters = counters[slot]
+        live.update { s in
+            s.sources[slot].streams[name, default: .init()] = stats
+            for (k, v) in lastValues {
+                s.sources[slot].metrics[k].lastValue = v.0
+                s.sources[slot].metrics[k].lastTimeMs = v.1
+            }
+            for k in slotCounters.indices { s.sources[slot].metrics[k].counters = slotCounters[k] }
+        }
+        return result
     }
 
     private func flush() {
-        let counters = extractor.counters
         var deltas: [CounterDelta] = []
-        for k in counters.indices {
-            let name = extractor.definitions[k].name
-            let d = counters[k].parseFailures - publishedCounters[k].parseFailures
-            if d != 0 { deltas.append(CounterDelta(name: "metric_parse_failures", labels: name, delta: d)) }
-            let m = counters[k].matches - publishedCounters[k].matches
-            if m != 0 { deltas.append(CounterDelta(name: "metric_matches", labels: name, delta: m)) }
-            let e = counters[k].matchErrors - publishedCounters[k].matchErrors
-            if e != 0 { deltas.append(CounterDelta(name: "metric_match_errors", labels: name, delta: e)) }
+        for slot in counters.indices {
+            let label = live.sourceLabel(slot)
+            for k in counters[slot].indices {
+                let name = extractor.definitions[k].name
+                let labels = label.isEmpty ? name : "\(name)\u{1F}\(label)"
+                let now = counters[slot][k], was = publishedCounters[slot][k]
+                if now.parseFailures != was.parseFailures {
+                    deltas.append(CounterDelta(name: "metric_parse_failures", labels: labels, delta: now.parseFailures - was.parseFailures))
+                }
+                if now.matches != was.matches {
+                    deltas.append(CounterDelta(name: "metric_matches", labels: labels, delta: now.matches - was.matches))
+                }
+                if now.matchErrors != was.matchErrors {
+                    deltas.append(CounterDelta(name: "metric_match_errors", labels: labels, delta: now.matchErrors - was.matchErrors))
+                }
+            }
         }
         publishedCounters = counters
+        for i in sources.indices {
+            let now = sources[i].stats, was = publishedStats[i]
+            if now.lines != was.lines {
+                deltas.append(CounterDelta(name: "log_lines", labels: sources[i].name, delta: now.lines - was.lines))
+            }
+            publishedStats[i] = now
+        }
         writer.submit(samples: batch, counters: deltas)
         batch.removeAll(keepingCapacity: true)
     }

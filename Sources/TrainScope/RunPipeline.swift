@@ -20,7 +20,7 @@ struct PreparedPipeline: @unchecked Sendable {
     init(spec: TrainingJobSpec, options: RunOptions, paths: RunPaths, live: LiveMetrics, logger: Logger,
          clock: @escaping MillisecondClock) throws {
         let wakeup = Wakeup()
-        var sources: [ExtractionPipeline.Source] = []
+        var sources: [any LineSource] = []
         var forwarders: [StreamForwarder] = []
         for (stream, out) in [(LogStream.stdout, Int32(1)), (LogStream.stderr, Int32(2))] {
             let name = stream == .stdout ? "stdout" : "stderr"
@@ -35,7 +35,7 @@ struct PreparedPipeline: @unchecked Sendable {
                 throw SpoolWriter.OpenError(path: path, code: errno)
             }
             let reader = LineBlockReader(fd: readFD, configuration: .init(maxLineBytes: options.maxLineBytes))
-            sources.append(.init(stream: stream, name: name, reader: reader, times: times, forwarder: forwarder))
+            sources.append(SpoolLineSource(name: name, stream: stream, reader: reader, times: times))
             forwarders.append(forwarder)
         }
         let extractor = try MetricExtractor(definitions: spec.metricDefinitions)
@@ -43,8 +43,13 @@ struct PreparedPipeline: @unchecked Sendable {
         let last = try store.lastSeq()
         let firstSeq = (0..<spec.metricDefinitions.count).map { (last[$0] ?? -1) + 1 }
         writer = StoreWriter(store: store, live: live, logger: logger)
+        let finishedForwarders = forwarders
+        let waiting = ExtractionPipeline.Waiting(
+            current: { wakeup.current },
+            wait: { seen, timeout in wakeup.wait(after: seen, timeoutMs: timeout) },
+            writerFinished: { finishedForwarders[$0].isFinished })
         pipeline = ExtractionPipeline(sources: sources, extractor: extractor, writer: writer, live: live,
-                                      wakeup: wakeup, firstSeq: firstSeq, clock: clock)
+                                      waiting: waiting, firstSeq: firstSeq, slots: 1, clock: clock)
         self.forwarders = forwarders
         self.logger = logger
     }

@@ -19,12 +19,13 @@ final class StoreWriter: @unchecked Sendable {
     private let condition = NSCondition()
     private var queue: [Batch] = []
     private var closed = false
-    private let capacity = 4
+    private let capacity = 2
     private var pendingPositions: [String: SourcePosition] = [:]
-    private var pendingLines: [String: Int64] = [:]
     private let finished = DispatchSemaphore(value: 0)
-    /// Attempts per batch before it is counted as lost; a full disk often clears (log rotation).
-    private let attempts = 5
+    /// Attempts per batch, once the pipeline is finishing, before the batch is given up: while it
+    /// runs, a batch is retried for as long as it takes (a full disk often clears), because a later
+    /// batch's read positions would otherwise skip its values for good.
+    private let attemptsWhenFinishing = 5
 
     init(store: MetricStore, live: LiveMetrics, logger: Logger) {
         self.store = store
@@ -39,21 +40,16 @@ final class StoreWriter: @unchecked Sendable {
     }
 
     /// Called from the extraction thread: where a source got to, committed with the next batch.
-    func note(position: SourcePosition, lines: Int64, stream: String) {
+    func note(position: SourcePosition) {
         pendingPositions[position.source] = position
-        pendingLines[stream, default: 0] += lines
     }
 
     /// Called from the extraction thread; blocks while the queue is full.
     func submit(samples: [MetricSample], counters: [CounterDelta]) {
-        var deltas = counters
-        for (stream, n) in pendingLines.sorted(by: { $0.key < $1.key }) where n != 0 {
-            deltas.append(CounterDelta(name: "log_lines", labels: stream, delta: n))
-        }
+        let deltas = counters
         let positions = pendingPositions.values.sorted { $0.source < $1.source }
         guard !samples.isEmpty || !positions.isEmpty || !deltas.isEmpty else { return }
         pendingPositions.removeAll()
-        pendingLines.removeAll()
         condition.lock()
         while queue.count >= capacity { condition.wait() }
         queue.append(Batch(samples: samples, positions: positions, counters: deltas))
@@ -80,7 +76,9 @@ final class StoreWriter: @unchecked Sendable {
     }
 
     private func commit(_ batch: Batch) {
-        for attempt in 1...attempts {
+        var attempt = 0
+        while true {
+            attempt += 1
             do {
                 try store.append(samples: batch.samples, positions: batch.positions, counters: batch.counters)
                 let n = Int64(batch.samples.count)
@@ -88,10 +86,14 @@ final class StoreWriter: @unchecked Sendable {
                 return
             } catch {
                 live.update { $0.storeErrors += 1 }
-                logger.error("store write failed (attempt \(attempt) of \(attempts)): \(error)")
-                if attempt < attempts { usleep(UInt32(200_000 * attempt)) }
+                logger.error("store write failed (attempt \(attempt)): \(error)")
+                condition.lock(); let finishing = closed; condition.unlock()
+                if finishing && attempt >= attemptsWhenFinishing {
+                    logger.error("gave up a batch of \(batch.samples.count) values after \(attempt) failed attempts")
+                    return
+                }
+                usleep(UInt32(min(5_000_000, 200_000 * attempt)))
             }
         }
-        logger.error("dropped a batch of \(batch.samples.count) values after \(attempts) failed attempts")
     }
 }
