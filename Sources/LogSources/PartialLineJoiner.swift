@@ -19,8 +19,8 @@ public struct PartialLineJoiner: Sendable {
     public let maxLineBytes: Int
     /// Pending bytes and the time of the latest record that added to them, per stream slot
     /// (stdout, stderr, and records without a stream).
-    private var pending: [[UInt8]] = [[], [], []]
-    private var pendingTime: [Int64?] = [nil, nil, nil]
+    var pending: [[UInt8]] = [[], [], []]
+    var pendingTime: [Int64?] = [nil, nil, nil]
 
     public init(maxLineBytes: Int = 1 << 20) {
         precondition(maxLineBytes > 0, """
@@ -42,6 +42,7 @@ public struct PartialLineJoiner: Sendable {
     public mutating func add(_ record: LogRecord, in buffer: UnsafeRawBufferPointer, emit: (LogicalLine) -> Void) {
         let slot = Self.slot(record.stream)
         var rest = record.message(in: buffer)
+        if pending[slot].count > maxLineBytes { emitOversizedFront(slot, emit) }
         if !pending[slot].isEmpty {
             // Fill the pending line up to the cap and send it as a segment, as often as needed.
             while pending[slot].count + rest.count > maxLineBytes {
@@ -80,7 +81,10 @@ public struct PartialLineJoiner: Sendable {
     /// of input: a partial record with nothing after it is the whole line there is, as an unterminated
     /// last line is for `LineBlockReader`.
     public mutating func flush(emit: (LogicalLine) -> Void) {
-        for slot in 0..<pending.count where !pending[slot].isEmpty { emitPending(slot, emit) }
+        for slot in 0..<pending.count where !pending[slot].isEmpty {
+            if pending[slot].count > maxLineBytes { emitOversizedFront(slot, emit) }
+            emitPending(slot, emit)
+        }
     }
 
     /// Drops what is pending (the file was truncated or replaced under it).
@@ -99,6 +103,22 @@ public struct PartialLineJoiner: Sendable {
         pendingTime[slot] = nil
     }
 
+    /// Segments off the front of a pending line longer than the cap, which only a state saved under a
+    /// larger `maxLineBytes` can leave, until at most the cap is left.
+    private mutating func emitOversizedFront(_ slot: Int, _ emit: (LogicalLine) -> Void) {
+        let time = pendingTime[slot]
+        let stream = Self.stream(slot)
+        var start = 0
+        pending[slot].withUnsafeBytes { bytes in
+            while bytes.count - start > maxLineBytes {
+                emit(LogicalLine(time: time, stream: stream, isComplete: false,
+                                 bytes: UnsafeRawBufferPointer(rebasing: bytes[start..<start + maxLineBytes])))
+                start += maxLineBytes
+            }
+        }
+        pending[slot].removeFirst(start)
+    }
+
     @inline(__always) private static func slot(_ stream: LogRecordStream?) -> Int {
         guard let stream else { return 2 }
         return Int(stream.rawValue)
@@ -106,5 +126,60 @@ public struct PartialLineJoiner: Sendable {
 
     @inline(__always) private static func stream(_ slot: Int) -> LogRecordStream? {
         slot == 2 ? nil : LogRecordStream(rawValue: UInt8(slot))
+    }
+}
+
+// MARK: - Saving what is pending with a checkpoint
+
+extension PartialLineJoiner {
+    private static let stateVersion: UInt8 = 1
+
+    /// What is pending, as bytes to store beside the file offset just past the records that made it:
+    /// restoring them and reading on from that offset rebuilds the same lines, so a restart neither
+    /// loses the start of a line nor reads it twice. Empty when nothing is pending. Layout: a version
+    /// byte, then per stream with pending bytes its slot (0 stdout, 1 stderr, 2 none), whether it has a
+    /// time (0 or 1), the time and the byte count as little-endian 64-bit integers, and the bytes.
+    public func savedState() -> [UInt8] {
+        guard hasPending else { return [] }
+        var out: [UInt8] = [Self.stateVersion]
+        for slot in 0..<pending.count where !pending[slot].isEmpty {
+            out.append(UInt8(slot))
+            out.append(pendingTime[slot] == nil ? 0 : 1)
+            withUnsafeBytes(of: (pendingTime[slot] ?? 0).littleEndian) { out.append(contentsOf: $0) }
+            withUnsafeBytes(of: UInt64(pending[slot].count).littleEndian) { out.append(contentsOf: $0) }
+            out.append(contentsOf: pending[slot])
+        }
+        return out
+    }
+
+    /// Replaces what is pending with a `savedState()`. Returns false, and leaves nothing pending,
+    /// when `state` is not one (a damaged or foreign value): the lines it held are lost, nothing else.
+    /// A pending line longer than this joiner's `maxLineBytes` (saved under a larger one) is kept
+    /// and goes out in segments with the next record or flush of its stream.
+    @discardableResult
+    public mutating func restore(_ state: [UInt8]) -> Bool {
+        reset()
+        guard !state.isEmpty else { return true }
+        guard state[0] == Self.stateVersion else { return false }
+        var i = 1
+        func int64(_ at: Int) -> Int64 {
+            var v: UInt64 = 0
+            for k in 0..<8 { v |= UInt64(state[at + k]) << (8 * k) }
+            return Int64(bitPattern: v)
+        }
+        while i < state.count {
+            guard state.count - i >= 18 else { reset(); return false }
+            let slot = Int(state[i])
+            let hasTime = state[i + 1]
+            guard slot < pending.count, pending[slot].isEmpty, hasTime <= 1 else { reset(); return false }
+            let time = int64(i + 2)
+            let length = int64(i + 10)
+            i += 18
+            guard length > 0, length <= Int64(state.count - i) else { reset(); return false }
+            pending[slot] = Array(state[i..<i + Int(length)])
+            pendingTime[slot] = hasTime == 1 ? time : nil
+            i += Int(length)
+        }
+        return true
     }
 }

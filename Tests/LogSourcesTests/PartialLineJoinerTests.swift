@@ -104,4 +104,71 @@ import LogSources
             }
         }
     }
+
+    static func add(_ joiner: inout PartialLineJoiner, _ time: Int64?, _ stream: LogRecordStream?, _ partial: Bool, _ text: String,
+                    into out: inout [Out]) {
+        let bytes = Array(text.utf8)
+        bytes.withUnsafeBytes {
+            joiner.add(LogRecord(time: time, stream: stream, isPartial: partial, message: 0..<bytes.count), in: $0) { l in
+                out.append(Out(time: l.time, stream: l.stream, complete: l.isComplete, text: String(decoding: l.bytes, as: UTF8.self)))
+            }
+        }
+    }
+
+    @Test func savedStateRestoresTheSameLines() {
+        var before = PartialLineJoiner()
+        var out: [Out] = []
+        #expect(before.savedState().isEmpty)
+        Self.add(&before, 1, .stdout, true, "out-a ", into: &out)
+        Self.add(&before, 2, .stderr, true, "err-a ", into: &out)
+        Self.add(&before, nil, nil, true, "none-a ", into: &out)
+        let state = before.savedState()
+        #expect(state.count == 1 + 3 * 18 + 6 + 6 + 7)
+
+        var after = PartialLineJoiner()
+        let restored = after.restore(state)
+        #expect(restored)
+        #expect(after.pendingByteCount == before.pendingByteCount)
+        #expect(after.savedState() == state)
+        Self.add(&after, 3, .stderr, false, "err-b", into: &out)
+        Self.add(&after, 4, .stdout, false, "out-b", into: &out)
+        Self.add(&after, 5, nil, false, "none-b", into: &out)
+        #expect(out == [Out(time: 3, stream: .stderr, complete: true, text: "err-a err-b"),
+                        Out(time: 4, stream: .stdout, complete: true, text: "out-a out-b"),
+                        Out(time: 5, stream: nil, complete: true, text: "none-a none-b")])
+        let restoredEmpty = after.restore([])
+        #expect(restoredEmpty && !after.hasPending)
+    }
+
+    @Test(arguments: [[2], [1, 0], [1, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 65],
+                      [1, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 9, 0, 0, 0, 0, 0, 0, 0, 65],
+                      [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 65,
+                          0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 66]] as [[UInt8]])
+    func damagedStateIsRefusedAndLeavesNothingPending(_ state: [UInt8]) {
+        var joiner = PartialLineJoiner()
+        var out: [Out] = []
+        Self.add(&joiner, 1, .stdout, true, "x", into: &out)
+        let restored = joiner.restore(state)
+        #expect(!restored)
+        #expect(!joiner.hasPending)
+    }
+
+    @Test func stateSavedUnderALargerCapComesOutInSegments() {
+        var big = PartialLineJoiner(maxLineBytes: 100)
+        var out: [Out] = []
+        Self.add(&big, 1, .stdout, true, "0123456789ab", into: &out)
+        var small = PartialLineJoiner(maxLineBytes: 5)
+        var restored = small.restore(big.savedState())
+        #expect(restored)
+        Self.add(&small, 2, .stdout, false, "cd", into: &out)
+        #expect(out.map(\.text) == ["01234", "56789", "abcd"])
+        #expect(out.map(\.complete) == [false, false, true])
+        #expect(out.map(\.time) == [1, 1, 2])
+
+        out = []
+        restored = small.restore(big.savedState())
+        #expect(restored)
+        small.flush { out.append(Out(time: $0.time, stream: $0.stream, complete: $0.isComplete, text: String(decoding: $0.bytes, as: UTF8.self))) }
+        #expect(out.map(\.text) == ["01234", "56789", "ab"])
+    }
 }
