@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "LogMetrics", targets: ["LogMetrics"]),
         .library(name: "Store", targets: ["Store"]),
         .library(name: "Exposition", targets: ["Exposition"]),
+        .library(name: "SystemProfiler", targets: ["SystemProfiler"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -32,8 +33,14 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .target(name: "CNVMLShim", linkerSettings: [.linkedLibrary("dl")]),
+        .target(name: "SystemProfiler", dependencies: [
+            "CNVMLShim", "JobSpec", "Store", "Exposition",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         .target(name: "TrainScope", dependencies: [
-            "JobSpec", "LogMetrics", "LogSources", "Store", "Exposition",
+            "JobSpec", "LogMetrics", "LogSources", "Store", "Exposition", "SystemProfiler",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -50,6 +57,8 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "TrainScopeTesting"]),
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "TrainScopeTesting"], exclude: ["Fixtures"]),
         .testTarget(name: "TrainScopeTests", dependencies: ["TrainScope", "LogMetrics", "LogSources", "TrainScopeTesting"],
+                    exclude: ["Fixtures"]),
+        .testTarget(name: "SystemProfilerTests", dependencies: ["SystemProfiler", "Store", "Exposition", "JobSpec", "TrainScopeTesting"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TrainScopeTesting"]),
     ]
