@@ -15,6 +15,19 @@ public struct ProfilerSettings: Sendable, Equatable {
     public var fileOpenFailThreshold: Int
     public var parameters: ProfilingParameters
 
+    public init(disabled: Bool = false, intervalMilliseconds: Int = defaultIntervalMilliseconds, localPath: String,
+                rotateMaxFileSizeInBytes: Int = defaultRotateMaxFileSizeInBytes,
+                rotateFileCloseIntervalInSeconds: Int = defaultRotateFileCloseIntervalInSeconds,
+                fileOpenFailThreshold: Int = defaultFileOpenFailThreshold, parameters: ProfilingParameters = ProfilingParameters()) {
+        self.disabled = disabled
+        self.intervalMilliseconds = intervalMilliseconds
+        self.localPath = localPath
+        self.rotateMaxFileSizeInBytes = rotateMaxFileSizeInBytes
+        self.rotateFileCloseIntervalInSeconds = rotateFileCloseIntervalInSeconds
+        self.fileOpenFailThreshold = fileOpenFailThreshold
+        self.parameters = parameters
+    }
+
     public static let defaultIntervalMilliseconds = 500
     /// smdebug's defaults (profiler_constants.py).
     public static let defaultRotateMaxFileSizeInBytes = 10_485_760

@@ -15,6 +15,11 @@ public indirect enum PythonLiteral: Sendable, Equatable, CustomStringConvertible
     public struct Entry: Sendable, Equatable {
         public var key: PythonLiteral
         public var value: PythonLiteral
+
+        public init(key: PythonLiteral, value: PythonLiteral) {
+            self.key = key
+            self.value = value
+        }
     }
 
     public struct SyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
