@@ -4,33 +4,28 @@ import Testing
 import TrainScopeTesting
 
 /// The GPU collector against a fake libnvidia-ml.so built from Fixtures/fake-nvml/fake_nvml.c.
-@Suite(.serialized) struct GPUCollectorTests {
-    /// Builds the fake library once per process (the tests share it; its state is per dlopen).
-    static let library: String = {
-        let directory = TemporaryDirectory(prefix: "fake-nvml")
-        Self.keep = directory
-        let output = directory.file("libnvidia-ml.so.1")
+@Suite struct GPUCollectorTests {
+    /// One fake library per behaviour, each its own file, so that each is loaded separately and
+    /// no test changes the process's environment under another.
+    static let directory = TemporaryDirectory(prefix: "fake-nvml")
+    static let library = build("libnvidia-ml.so.1", [])
+    static let failingInit = build("init-error.so", ["-DFAKE_NVML_INIT_ERROR=9"])
+    static let noDevices = build("no-devices.so", ["-DFAKE_NVML_DEVICES=0"])
+    static let lostAfterTwo = build("lost.so", ["-DFAKE_NVML_FAIL_AFTER=2"])
+
+    static func build(_ name: String, _ defines: [String]) -> String {
+        let output = directory.file(name)
         let cc = Process()
         cc.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        cc.arguments = ["cc", "-shared", "-fPIC", "-O1", "-o", output, Fixtures.path("fake-nvml/fake_nvml.c")]
+        cc.arguments = ["cc", "-shared", "-fPIC", "-O1"] + defines + ["-o", output, Fixtures.path("fake-nvml/fake_nvml.c")]
         try! cc.run()
         cc.waitUntilExit()
-        precondition(cc.terminationStatus == 0, "cc failed to build the fake NVML library")
+        precondition(cc.terminationStatus == 0, "cc failed to build the fake NVML library \(name)")
         return output
-    }()
-    nonisolated(unsafe) static var keep: TemporaryDirectory?
-
-    /// Environment variables are process-wide: set them only around the load.
-    static func withEnvironment<R>(_ values: [String: String], _ body: () throws -> R) rethrows -> R {
-        for (k, v) in values { setenv(k, v, 1) }
-        defer { for k in values.keys { unsetenv(k) } }
-        return try body()
     }
 
     @Test func twoDevicesGolden() throws {
-        let collector = try #require(try Self.withEnvironment([:]) {
-            try GPUCollector(library: Self.library, environment: [:])
-        })
+        let collector = try #require(try GPUCollector(library: Self.library, environment: [:]))
         defer { collector.close() }
         #expect(collector.deviceCount == 2)
         var records: [SystemRecord] = []
@@ -52,26 +47,20 @@ import TrainScopeTesting
 
     @Test func initFailureCarriesNVMLsMessage() {
         #expect {
-            _ = try Self.withEnvironment(["FAKE_NVML_INIT_ERROR": "9"]) {
-                try GPUCollector(library: Self.library, environment: [:])
-            }
+            _ = try GPUCollector(library: Self.failingInit, environment: [:])
         } throws: { "\($0)".contains("Driver Not Loaded") }
     }
 
     @Test func noDevicesMeansNoCollector() throws {
-        let collector = try Self.withEnvironment(["FAKE_NVML_DEVICES": "0"]) {
-            try GPUCollector(library: Self.library, environment: [:])
-        }
+        let collector = try GPUCollector(library: Self.noDevices, environment: [:])
         #expect(collector == nil)
     }
 
     @Test func aLostGPUThrowsFromCollect() throws {
-        try Self.withEnvironment(["FAKE_NVML_FAIL_AFTER": "2"]) {
-            let collector = try #require(try GPUCollector(library: Self.library, environment: [:]))
-            defer { collector.close() }
-            var records: [SystemRecord] = []
-            try collector.collect(CollectContext(monotonicNanoseconds: 1), into: &records)
-            #expect(throws: NVML.Error.self) { try collector.collect(CollectContext(monotonicNanoseconds: 2), into: &records) }
-        }
+        let collector = try #require(try GPUCollector(library: Self.lostAfterTwo, environment: [:]))
+        defer { collector.close() }
+        var records: [SystemRecord] = []
+        try collector.collect(CollectContext(monotonicNanoseconds: 1), into: &records)
+        #expect(throws: NVML.Error.self) { try collector.collect(CollectContext(monotonicNanoseconds: 2), into: &records) }
     }
 }
