@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "LogMetrics", targets: ["LogMetrics"]),
         .library(name: "Store", targets: ["Store"]),
         .library(name: "Exposition", targets: ["Exposition"]),
+        .library(name: "TensorIO", targets: ["TensorIO"]),
         .library(name: "SystemProfiler", targets: ["SystemProfiler"]),
     ],
     dependencies: [
@@ -19,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         .systemLibrary(name: "CPCRE2", pkgConfig: "libpcre2-8", providers: [.apt(["libpcre2-dev"])]),
@@ -38,6 +40,13 @@ let package = Package(
             "CNVMLShim", "JobSpec", "Store", "Exposition",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        .target(name: "CCRC32C"),
+        .target(name: "TensorIO", dependencies: [
+            "CCRC32C", "JobSpec", "PCRE2",
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "TrainScope", dependencies: [
             "JobSpec", "LogMetrics", "LogSources", "Store", "Exposition", "SystemProfiler",
@@ -60,6 +69,9 @@ let package = Package(
                     exclude: ["Fixtures"]),
         .testTarget(name: "SystemProfilerTests", dependencies: ["SystemProfiler", "Store", "Exposition", "JobSpec", "TrainScopeTesting"],
                     exclude: ["Fixtures"]),
+        .testTarget(name: "TensorIOTests", dependencies: [
+            "TensorIO", "JobSpec", "TrainScopeTesting", .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ], exclude: ["Conformance", "Fixtures"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TrainScopeTesting"]),
     ]
 )
