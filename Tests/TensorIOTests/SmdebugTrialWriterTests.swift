@@ -1,0 +1,124 @@
+import Foundation
+import Testing
+import TrainScopeTesting
+@testable import TensorIO
+
+@Suite struct SmdebugTrialWriterTests {
+    /// The same tensors as smdebug's own writer wrote into the fixture give byte-identical event and
+    /// index files (proto3 encoding, Dim names, plugin data order, the payload-CRC constant, the
+    /// index JSON's formatting).
+    @Test func eventAndIndexFilesAreByteIdenticalToSmdebugs() throws {
+        let dir = TemporaryDirectory()
+        let writer = try SmdebugTrialWriter(directory: dir.path, numWorkers: 2)
+        for w in 0..<2 {
+            for (step, mode, modeStep) in Fixtures.schedule {
+                let position = StepPosition(step: step, mode: mode, modeStep: modeStep, worker: "worker_\(w)")
+                for tensor in OracleTensors.tensors(step: step, worker: w, mode: mode) {
+                    try writer.write(tensor, at: position, wallTime: 1_700_000_000.5)
+                }
+                try writer.writeShape(name: "dense/activation", shape: [4, 3], at: position)
+                try writer.closeStep(worker: "worker_\(w)")
+            }
+        }
+        try writer.finish()
+        var compared = 0
+        for w in 0..<2 {
+            for (step, _, _) in Fixtures.schedule {
+                for relative in [TrialLayout.eventFile(step: step, worker: "worker_\(w)"),
+                                 TrialLayout.indexFile(step: step, worker: "worker_\(w)")] {
+                    let mine = try Data(contentsOf: URL(fileURLWithPath: dir.file(relative)))
+                    let theirs = try Data(contentsOf: URL(fileURLWithPath: Fixtures.smdebugTrial + "/" + relative))
+                    #expect(mine == theirs, "\(relative) differs")
+                    compared += 1
+                }
+            }
+        }
+        #expect(compared == 24)
+        #expect(FileManager.default.fileExists(atPath: dir.file("training_job_end.ts")))
+        #expect(writer.tensorsWritten == 2 * 6 * 11)
+        // No .tmp file is left behind.
+        let leftovers = FileManager.default.enumerator(atPath: dir.path)!.compactMap { $0 as? String }.filter { $0.hasSuffix(".tmp") }
+        #expect(leftovers.isEmpty)
+    }
+
+    @Test func writesReadableStepsAsTheyClose() throws {
+        let dir = TemporaryDirectory()
+        var config = DebugHookConfiguration()
+        config.collections = [CollectionDefinition(name: "losses", includeRegex: ["loss"])]
+        let writer = try SmdebugTrialWriter(directory: dir.path, collections: config.collections, numWorkers: 1)
+        let reader = SmdebugTrialReader(directory: dir.path)
+        try writer.write(.float32("loss", shape: [], [0.5]), at: StepPosition(step: 0, mode: .train, modeStep: 0),
+                         collections: ["losses"])
+        #expect(reader.refresh() == [])                               // step 0 is still open
+        #expect(FileManager.default.fileExists(atPath: dir.file("collections/000000000/worker_0_collections.json")))
+        try writer.write(.float32("loss", shape: [], [0.25]), at: StepPosition(step: 1, mode: .train, modeStep: 1))
+        #expect(reader.refresh() == [0])                              // a later step closed step 0
+        #expect(reader.steps() == [0])
+        #expect(try reader.value("loss", step: 0).map(Scalar.of) == [.number(0.5)])
+        try writer.finish()
+        reader.refresh()
+        #expect(reader.steps() == [0, 1])
+        #expect(reader.hasEnded)
+        let collections = try CollectionsFile.parse(
+            Array(Data(contentsOf: URL(fileURLWithPath: dir.file("collections/000000000/worker_0_collections.json")))), source: "c")
+        #expect(collections.collections.first?.tensorNames == ["loss"])
+        #expect(collections.numWorkers == 1)
+    }
+
+    @Test func refusesWhatSmdebugCannotRepresent() throws {
+        let dir = TemporaryDirectory()
+        let writer = try SmdebugTrialWriter(directory: dir.path)
+        let t = Tensor.float32("x", shape: [1], [1])
+        try writer.write(t, at: StepPosition(step: 5, mode: .train, modeStep: 2))
+        func kind(_ body: () throws -> Void) -> TrialWriteError.Kind? {
+            do { try body(); return nil } catch let e as TrialWriteError { return e.kind } catch { return nil }
+        }
+        #expect(kind { try writer.write(t, at: StepPosition(step: 5, mode: .train, modeStep: 2)) } == .duplicateTensor)
+        #expect(kind { try writer.write(.float32("y", shape: [1], [1]), at: StepPosition(step: 5, mode: .eval, modeStep: 0)) } == .modeConflict)
+        #expect(kind { try writer.write(t, at: StepPosition(step: 4)) } == .stepAlreadyWritten)
+        #expect(kind { try writer.write(t, at: StepPosition(step: 6, worker: "../x")) } == .invalidWorker)
+        #expect(kind { try writer.write(t, at: StepPosition(step: 6, worker: ".hidden")) } == .invalidWorker)
+        #expect(kind { try writer.writeShape(name: "x", shape: [1], at: StepPosition(step: 5, mode: .train, modeStep: 2)) } == .duplicateTensor)
+        try writer.write(t, at: StepPosition(step: 6))
+        #expect(kind { try writer.write(.float32("z", shape: [1], [1]), at: StepPosition(step: 5, mode: .train, modeStep: 2)) } == .stepAlreadyWritten)
+        try writer.finish()
+        #expect(kind { try writer.write(t, at: StepPosition(step: 7)) } == .finished)
+    }
+
+    /// A second worker raises num_workers in every collections file; a step is complete once both wrote it.
+    @Test func workersJoinAndStepsCompleteAcrossThem() throws {
+        let dir = TemporaryDirectory()
+        let writer = try SmdebugTrialWriter(directory: dir.path, numWorkers: 1)
+        let reader = SmdebugTrialReader(directory: dir.path)
+        try writer.write(.float32("a", shape: [1], [1]), at: StepPosition(step: 0, worker: "worker_0"))
+        try writer.write(.float32("a", shape: [1], [2]), at: StepPosition(step: 0, worker: "worker_1"))
+        try writer.closeOpenSteps()
+        reader.refresh()
+        #expect(reader.workers == ["worker_0", "worker_1"])
+        #expect(reader.numWorkers == 2)
+        #expect(reader.steps() == [0])
+        #expect(try reader.value("a", step: 0, worker: "worker_1").map(Scalar.of) == [.number(2)])
+        try writer.write(.float32("a", shape: [1], [3]), at: StepPosition(step: 1, worker: "worker_0"))
+        try writer.closeOpenSteps()
+        reader.refresh()
+        #expect(reader.steps() == [0])                                 // worker_1 has not written step 1
+        #expect(reader.steps(includeIncomplete: true) == [0, 1])
+    }
+
+    @Test func shapeOnlyStepWritesAnIndexWithoutEventFile() throws {
+        let dir = TemporaryDirectory()
+        let writer = try SmdebugTrialWriter(directory: dir.path)
+        try writer.writeShape(name: "act", shape: [8, 4], at: StepPosition(step: 3))
+        try writer.finish()
+        #expect(!FileManager.default.fileExists(atPath: dir.file(TrialLayout.eventFile(step: 3, worker: "worker_0"))))
+        let index = try String(contentsOfFile: dir.file(TrialLayout.indexFile(step: 3, worker: "worker_0")), encoding: .utf8)
+        #expect(index == #"{"meta": {"mode": "GLOBAL", "mode_step": 3}, "tensor_payload": [], "shape_payload": [{"tensorname": "act", "originalname": "act", "shape": [8, 4]}]}"#)
+    }
+
+    @Test func indexJSONEscapesAsPython() {
+        let index = TrialIndex(mode: .train, modeStep: 1, eventFileName: "e", tensors: [.init(tensorName: "β\"\\\n/é😀", startIndex: 0, length: 20)])
+        let text = String(decoding: index.jsonBytes(), as: UTF8.self)
+        // json.dumps(ensure_ascii=True): \u escapes with lowercase hex, surrogate pairs.
+        #expect(text.contains(#""tensorname": "\u03b2\"\\\n/\u00e9\ud83d\ude00""#))
+    }
+}
