@@ -49,7 +49,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "TrainScope", dependencies: [
-            "JobSpec", "LogMetrics", "LogSources", "Store", "Exposition", "SystemProfiler",
+            "JobSpec", "LogMetrics", "LogSources", "Store", "Exposition", "TensorIO", "SystemProfiler",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
