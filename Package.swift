@@ -55,7 +55,7 @@ let package = Package(
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "trainscope", dependencies: [
-            "TrainScope", "JobSpec",
+            "TrainScope", "JobSpec", "LogSources",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "TrainScopeTesting", dependencies: []),

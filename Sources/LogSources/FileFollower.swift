@@ -51,13 +51,18 @@ public final class FileFollower {
     }
 
     public struct Block {
-        public let bytes: UnsafeRawBufferPointer
-        public let offset: Int64
-        public let endsInsideLine: Bool
+        public let lines: LineBlockReader.Block
         /// The file the bytes are in.
         public let file: FileIdentity
+        public var bytes: UnsafeRawBufferPointer { lines.bytes }
+        public var offset: Int64 { lines.offset }
         /// Offset just past this block in that file: the checkpoint once its lines are stored.
-        public var endOffset: Int64 { offset + Int64(bytes.count) }
+        public var endOffset: Int64 { lines.offset + Int64(lines.bytes.count) }
+
+        @inline(__always)
+        public func forEachLine(_ body: (UnsafeRawBufferPointer, _ complete: Bool) -> Void) {
+            lines.forEachLine(body)
+        }
     }
 
     private final class OpenFile {
@@ -109,7 +114,7 @@ public final class FileFollower {
         for _ in 0..<8 {   // each pass either returns or changes state; a few passes settle any change
             if let d = draining.first {
                 if case .block(let b) = d.reader.next(follow: true, final: true) {
-                    return Block(bytes: b.bytes, offset: b.offset, endsInsideLine: b.endsInsideLine, file: d.identity)
+                    return Block(lines: b, file: d.identity)
                 }
                 draining.removeFirst()
                 continue
@@ -130,7 +135,7 @@ public final class FileFollower {
                     continue
                 }
                 growFingerprint(c)
-                return Block(bytes: b.bytes, offset: b.offset, endsInsideLine: b.endsInsideLine, file: c.identity)
+                return Block(lines: b, file: c.identity)
             }
             guard checkForChange(c) else { return nil }
         }

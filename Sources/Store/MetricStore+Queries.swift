@@ -85,7 +85,7 @@ extension MetricStore {
     /// Where extraction of `source` got to, or nil if it never committed a batch.
     public func position(source: String) throws(SQLiteError) -> SourcePosition? {
         let sql = """
-            SELECT byte_offset, line, device, inode, fingerprint, fingerprint_length
+            SELECT byte_offset, line, device, inode, fingerprint, fingerprint_length, pending
             FROM source_position WHERE source = ?
             """
         return try connection.withStatement(sql) { (s: Statement) throws(SQLiteError) -> SourcePosition? in
@@ -96,7 +96,9 @@ extension MetricStore {
                 file = FileIdentityRecord(device: UInt64(bitPattern: s.int64(at: 2)), inode: UInt64(bitPattern: s.int64(at: 3)),
                                           fingerprint: UInt64(bitPattern: s.int64(at: 4)), fingerprintLength: Int(s.int64(at: 5)))
             }
-            return SourcePosition(source: source, byteOffset: s.int64(at: 0), line: s.int64(at: 1), file: file)
+            let pending = s.isNull(at: 6) ? nil : s.bytes(at: 6)
+            return SourcePosition(source: source, byteOffset: s.int64(at: 0), line: s.int64(at: 1), file: file,
+                                  pending: pending)
         }
     }
 

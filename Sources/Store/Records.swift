@@ -84,12 +84,16 @@ public struct SourcePosition: Sendable, Equatable {
     public var line: Int64
     /// Which file `byteOffset` is in, for followed files that rotate; nil for a run's spool.
     public var file: FileIdentityRecord?
+    /// Opaque state of lines begun before `byteOffset` and not yet ended (partial records), restored
+    /// on resume; nil when there is none.
+    public var pending: [UInt8]?
 
-    public init(source: String, byteOffset: Int64, line: Int64, file: FileIdentityRecord? = nil) {
+    public init(source: String, byteOffset: Int64, line: Int64, file: FileIdentityRecord? = nil, pending: [UInt8]? = nil) {
         self.source = source
         self.byteOffset = byteOffset
         self.line = line
         self.file = file
+        self.pending = pending
     }
 }
 

@@ -2,7 +2,8 @@ extension Schema {
     /// v3: followed files (`trainscope tail`). `source` names each followed path; a sample's
     /// `source_id` is NULL for a run's own streams. `source_position` learns which file its offset
     /// is in (device, inode and a fingerprint of the first bytes), written in the same transaction
-    /// as the samples, which is what makes a restart after kill -9 resume exactly once.
+    /// as the samples, which is what makes a restart after kill -9 resume exactly once; `pending`
+    /// holds the partial records (CRI `P`) read before that offset whose line has not ended yet.
     static let v3FollowedSources = """
         CREATE TABLE source (
             id INTEGER PRIMARY KEY,
@@ -13,5 +14,6 @@ extension Schema {
         ALTER TABLE source_position ADD COLUMN inode INTEGER;
         ALTER TABLE source_position ADD COLUMN fingerprint INTEGER;
         ALTER TABLE source_position ADD COLUMN fingerprint_length INTEGER;
+        ALTER TABLE source_position ADD COLUMN pending BLOB;
         """
 }

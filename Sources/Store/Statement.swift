@@ -91,6 +91,16 @@ public final class Statement {
         if let value { try bind(value, at: index) } else { try bindNull(at: index) }
     }
 
+    /// Binds bytes as a BLOB (nil binds NULL; an empty array an empty BLOB).
+    public func bind(_ value: [UInt8]?, at index: Int32) throws(SQLiteError) {
+        guard let value else { try bindNull(at: index); return }
+        let rc = value.withUnsafeBytes { bytes in
+            sqlite3_bind_blob(handle, index, bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, Int32(bytes.count),
+                              csqlite_transient())
+        }
+        try check(rc)
+    }
+
     // MARK: Execution
 
     /// Advances to the next row: true when a row is available, false when the statement is done.
@@ -132,6 +142,13 @@ public final class Statement {
     }
 
     public func int64(at column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
+
+    /// A BLOB column's bytes (empty for NULL).
+    public func bytes(at column: Int32) -> [UInt8] {
+        let count = Int(sqlite3_column_bytes(handle, column))
+        guard count > 0, let base = sqlite3_column_blob(handle, column) else { return [] }
+        return Array(UnsafeRawBufferPointer(start: base, count: count))
+    }
 
     public func double(at column: Int32) -> Double { sqlite3_column_double(handle, column) }
 

@@ -61,7 +61,7 @@ public enum TrainingRun {
             try await group.run()
         } catch {
             readyContinuation.finish()
-            logger.error("\(describe(error, options: options))")
+            logger.error("\(describe(error, host: options.host, port: options.port))")
             let status = supervisor.exitStatus.load(ordering: .relaxed)
             return status == 0 ? 1 : status
         }
@@ -70,10 +70,10 @@ public enum TrainingRun {
 
     /// A bind failure from NIO reads "bind(descriptor:ptr:bytes:): Address already in use (errno: 98)";
     /// say which address instead.
-    static func describe(_ error: any Error, options: RunOptions) -> String {
+    static func describe(_ error: any Error, host: String, port: Int) -> String {
         let text = "\(error)"
         if text.contains("bind(") || text.contains("Address already in use") || text.contains("Cannot assign") {
-            return "cannot listen on \(options.host):\(options.port): \(text)"
+            return "cannot listen on \(host):\(port): \(text)"
         }
         return text
     }

@@ -26,6 +26,10 @@ import Testing
                          counters: [])
         let back = try #require(try store.position(source: "/logs/a.log"))
         #expect(back.file == file && back.byteOffset == 4096 && back.line == 40)
+        // Pending partial records round-trip as bytes.
+        try store.append(samples: [], positions: [SourcePosition(source: "/logs/a.log", byteOffset: 5000, line: 41, file: file,
+                                                                 pending: [0, 1, 255, 10])], counters: [])
+        #expect(try store.position(source: "/logs/a.log")?.pending == [0, 1, 255, 10])
         // A position without a file (a run's spool) reads back without one.
         try store.append(samples: [], positions: [SourcePosition(source: "stdout", byteOffset: 9, line: 1)], counters: [])
         #expect(try store.position(source: "stdout")?.file == nil)
