@@ -109,6 +109,16 @@ public final class FileFollower {
         return pendingResume
     }
 
+    /// Bytes in the followed files not handed out yet (what extraction is behind by).
+    public var lagBytes: Int64 {
+        var lag: Int64 = 0
+        for file in draining + (current.map { [$0] } ?? []) where file.isRegular {
+            var st = stat()
+            if fstat(file.fd, &st) == 0 { lag += max(0, Int64(st.st_size) - file.reader.offset) }
+        }
+        return lag
+    }
+
     /// The next block of whole lines, or nil when there is nothing to read now.
     public func next() -> Block? {
         for _ in 0..<8 {   // each pass either returns or changes state; a few passes settle any change

@@ -28,7 +28,6 @@ final class FollowedFileSource: LineSource, @unchecked Sendable {
     private let clock: MillisecondClock
     private let logger: Logger
     private(set) var stats = SourceStats()
-    private(set) var lagBytes: Int64 = 0
 
     init(name: String, slot: Int, sourceID: Int64?, format: LogFormat?, resume: SourcePosition?,
          configuration: FileFollower.Configuration, clock: @escaping MillisecondClock, logger: Logger) {
@@ -85,6 +84,7 @@ final class FollowedFileSource: LineSource, @unchecked Sendable {
             }
         }
         stats.bytes += Int64(block.bytes.count)
+        stats.lagBytes = follower.lagBytes
         committed = SourcePosition(source: name, byteOffset: block.endOffset, line: line,
                                    file: FileIdentityRecord(device: block.file.device, inode: block.file.inode,
                                                             fingerprint: block.file.fingerprint,

@@ -41,4 +41,6 @@ struct SourceStats: Sendable, Equatable {
     var rotations: Int64 = 0
     var truncations: Int64 = 0
     var bytes: Int64 = 0
+    /// Bytes written to a followed file and not read yet.
+    var lagBytes: Int64 = 0
 }

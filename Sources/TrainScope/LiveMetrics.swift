@@ -33,7 +33,6 @@ public final class LiveMetrics: Sendable {
         var samplesStored: Int64 = 0
         var storeErrors: Int64 = 0
         var startTimeMs: Int64?
-        var lagBytes: [String: Int64] = [:]
     }
 
     private let state: Mutex<State>
@@ -104,7 +103,7 @@ public final class LiveMetrics: Sendable {
                     f.invalid.series.append(.init(labels: l, value: .integer(st.invalidRecords)))
                     f.rotations.series.append(.init(labels: l, value: .integer(st.rotations)))
                     f.truncations.series.append(.init(labels: l, value: .integer(st.truncations)))
-                    f.lag.series.append(.init(labels: l, value: .integer(s.lagBytes[name] ?? 0)))
+                    f.lag.series.append(.init(labels: l, value: .integer(st.lagBytes)))
                 }
             }
         }
