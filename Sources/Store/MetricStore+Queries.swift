@@ -102,6 +102,13 @@ extension MetricStore {
         }
     }
 
+    /// Whether any followed source was registered (a `tail` job), so listings add a source column.
+    public func hasSources() throws(SQLiteError) -> Bool {
+        try connection.withStatement("SELECT EXISTS (SELECT 1 FROM source)") { (s: Statement) throws(SQLiteError) -> Bool in
+            try s.step() && s.int64(at: 0) == 1
+        }
+    }
+
     /// The id of the followed source `name`, registering it on first use.
     public func sourceID(name: String) throws(SQLiteError) -> Int64 {
         try connection.withStatement("INSERT INTO source (name) VALUES (?) ON CONFLICT (name) DO NOTHING") {
@@ -135,10 +142,11 @@ extension MetricStore {
     /// samples there are (SQLite's sorter spills to temporary files); the whole iteration sees one
     /// snapshot. Ordering by `metric_id` is ordering by definition index (they are equal, see `Schema.v1`).
     public func forEachSample(metricName: String?, _ body: (StoredSample) throws -> Void) throws {
-        let columns = "SELECT m.name, s.time_ms, s.value, s.is_nan, s.stream, s.line, s.seq"
+        let columns = "SELECT m.name, s.time_ms, s.value, s.is_nan, s.stream, s.line, s.seq, src.name"
+        let from = "FROM sample s JOIN metric m ON m.id = s.metric_id LEFT JOIN source src ON src.id = s.source_id"
         let sql = metricName == nil
-            ? "\(columns) FROM sample s JOIN metric m ON m.id = s.metric_id ORDER BY s.time_ms, s.metric_id, s.seq"
-            : "\(columns) FROM sample s JOIN metric m ON m.id = s.metric_id WHERE m.name = ? ORDER BY s.time_ms, s.metric_id, s.seq"
+            ? "\(columns) \(from) ORDER BY s.time_ms, s.metric_id, s.seq"
+            : "\(columns) \(from) WHERE m.name = ? ORDER BY s.time_ms, s.metric_id, s.seq"
         let statement = try connection.cachedStatement(sql)
         defer { statement.reset() }
         if let metricName { try statement.bind(metricName, at: 1) }
@@ -150,7 +158,8 @@ extension MetricStore {
             }
             try body(StoredSample(metricName: statement.string(at: 0), timeMs: statement.int64(at: 1),
                                   value: Self.value(statement, column: 2, isNaNColumn: 3), stream: stream,
-                                  line: statement.int64(at: 5), seq: statement.int64(at: 6)))
+                                  line: statement.int64(at: 5), seq: statement.int64(at: 6),
+                                  source: statement.isNull(at: 7) ? nil : statement.string(at: 7)))
         }
     }
 

@@ -137,13 +137,17 @@ public struct StoredSample: Sendable, Equatable {
     public var stream: LogStream
     public var line: Int64
     public var seq: Int64
+    /// The followed file it came from (`tail`); nil for a run's own streams.
+    public var source: String?
 
-    public init(metricName: String, timeMs: Int64, value: Double, stream: LogStream, line: Int64, seq: Int64) {
+    public init(metricName: String, timeMs: Int64, value: Double, stream: LogStream, line: Int64, seq: Int64,
+                source: String? = nil) {
         self.metricName = metricName
         self.timeMs = timeMs
         self.value = value
         self.stream = stream
         self.line = line
         self.seq = seq
+        self.source = source
     }
 }

@@ -19,15 +19,19 @@ public enum MetricsCommandRunner {
                 diagnostics("error: no metric named \(name.debugDescription) in \(databasePath)")
                 return 1
             }
-            if !jsonLines { buffer.append(contentsOf: "timestamp,metric_name,value\n".utf8) }
+            // A tail job's values come from several files: say which.
+            let withSource = try store.hasSources()
+            if !jsonLines { buffer.append(contentsOf: (withSource ? "timestamp,metric_name,value,source\n" : "timestamp,metric_name,value\n").utf8) }
             try store.forEachSample(metricName: name) { s in
                 let seconds = Double(s.timeMs) / 1000
                 let value = s.value.isNaN ? "NaN" : s.value == .infinity ? "Infinity" : s.value == -.infinity ? "-Infinity" : s.value.description
                 if jsonLines {
                     let v = s.value.isFinite ? value : "\"\(value)\""
-                    buffer.append(contentsOf: "{\"timestamp\": \(seconds), \"metric_name\": \(s.metricName.jsonQuoted), \"value\": \(v)}\n".utf8)
+                    let source = withSource ? ", \"source\": \((s.source ?? "").jsonQuoted)" : ""
+                    buffer.append(contentsOf: "{\"timestamp\": \(seconds), \"metric_name\": \(s.metricName.jsonQuoted), \"value\": \(v)\(source)}\n".utf8)
                 } else {
-                    buffer.append(contentsOf: "\(seconds),\(csvField(s.metricName)),\(value)\n".utf8)
+                    let source = withSource ? ",\(csvField(s.source ?? ""))" : ""
+                    buffer.append(contentsOf: "\(seconds),\(csvField(s.metricName)),\(value)\(source)\n".utf8)
                 }
                 if buffer.count > 1 << 16 { flush() }
             }
