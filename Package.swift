@@ -70,7 +70,7 @@ let package = Package(
         .testTarget(name: "SystemProfilerTests", dependencies: ["SystemProfiler", "Store", "Exposition", "JobSpec", "TrainScopeTesting"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "TensorIOTests", dependencies: [
-            "TensorIO", "JobSpec", "TrainScopeTesting", .product(name: "HummingbirdTesting", package: "hummingbird"),
+            "TensorIO", "JobSpec", "Exposition", "TrainScopeTesting", .product(name: "HummingbirdTesting", package: "hummingbird"),
         ], exclude: ["Conformance", "Fixtures"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TrainScopeTesting"]),
     ]

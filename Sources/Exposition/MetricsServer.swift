@@ -21,11 +21,16 @@ public struct MetricsServer: Sendable {
     public let configuration: Configuration
     public let families: @Sendable () -> [MetricFamily]
     public let logger: Logger
+    /// Registers more routes next to `/metrics` and `/healthz` (the tensor-ingestion API, for one).
+    public let extraRoutes: (@Sendable (Router<BasicRequestContext>) -> Void)?
 
-    public init(configuration: Configuration, logger: Logger, families: @escaping @Sendable () -> [MetricFamily]) {
+    public init(configuration: Configuration, logger: Logger,
+                extraRoutes: (@Sendable (Router<BasicRequestContext>) -> Void)? = nil,
+                families: @escaping @Sendable () -> [MetricFamily]) {
         self.configuration = configuration
         self.families = families
         self.logger = logger
+        self.extraRoutes = extraRoutes
     }
 
     /// The Hummingbird application; `onRunning` is called with the bound port once it listens.
@@ -40,6 +45,7 @@ public struct MetricsServer: Sendable {
                             body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
         }
         router.get("healthz") { _, _ -> String in "ok\n" }
+        extraRoutes?(router)
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port),
