@@ -98,6 +98,35 @@ public final class SmdebugTrialWriter: @unchecked Sendable {
         addToCollections(tensor.name, names)
     }
 
+    /// Throws what `write` would throw for these names at this position, writing nothing: a request
+    /// can be refused whole rather than half written.
+    public func check(names: [String], at position: StepPosition) throws(TrialWriteError) {
+        lock.lock()
+        defer { lock.unlock() }
+        if finished { throw TrialWriteError(.finished, "the trial in \(directory) is finished") }
+        guard TrialLayout.isValidWorkerName(position.worker) else {
+            throw TrialWriteError(.invalidWorker, "worker name \"\(position.worker)\" must be 1-128 of A-Z a-z 0-9 _ - . and not start with a dot")
+        }
+        if let current = open[position.worker] {
+            if current.position.step == position.step {
+                if current.position.mode != position.mode || current.position.modeStep != position.modeStep {
+                    throw TrialWriteError(.modeConflict,
+                                          "step \(position.step) of \(position.worker) is \(current.position.mode.rawValue) step \(current.position.modeStep), not \(position.mode.rawValue) step \(position.modeStep)")
+                }
+                if let name = names.first(where: { n in current.names.contains(n) || current.index.shapes.contains { $0.tensorName == n } }) {
+                    throw TrialWriteError(.duplicateTensor, "tensor \(name) was already written at step \(position.step) by \(position.worker)")
+                }
+                return
+            }
+            if position.step < current.position.step {
+                throw TrialWriteError(.stepAlreadyWritten,
+                                      "step \(position.step) of \(position.worker) is before its open step \(current.position.step); steps only go forward")
+            }
+        } else if let last = lastClosed[position.worker], position.step <= last {
+            throw TrialWriteError(.stepAlreadyWritten, "step \(position.step) of \(position.worker) was already written (last closed step \(last))")
+        }
+    }
+
     /// Records a tensor's shape without its value (`ReductionConfig.save_shape`). smdebug's reader lets
     /// a shape entry hide a value of the same name in the same step, so it is refused for a tensor
     /// whose value was written at this step.
