@@ -45,6 +45,11 @@ public enum DescribeCommandRunner {
             if name == "Environment", case .object(let env) = value {
                 value = .object(env.map { JSONMember($0.key, .string("<redacted>")) })
             }
+            // The service echoes ProfilerConfig with the interval it uses, 500 when none was asked for.
+            if name == "ProfilerConfig", case .object(var config) = value, config.allSatisfy({ $0.key != "ProfilingIntervalInMilliseconds" }) {
+                config.append(JSONMember("ProfilingIntervalInMilliseconds", .number(JSONNumber(500 as Int))))
+                value = .object(config)
+            }
             members.append(JSONMember(name, value))
         }
         members.append(JSONMember("CreationTime", seconds(job.creationTimeMs)))
@@ -68,6 +73,9 @@ public enum DescribeCommandRunner {
                      JSONMember("Timestamp", seconds(f.timeMs))])
         })))
         if let code = job.exitCode { members.append(JSONMember("ExitCode", .number(JSONNumber(code)))) }
+        // The system profiler runs unless ProfilerConfig.DisableProfiler is true (as on SageMaker).
+        let profilingDisabled = request["ProfilerConfig"]?["DisableProfiler"]?.boolValue ?? false
+        members.append(JSONMember("ProfilingStatus", .string(profilingDisabled ? "Disabled" : "Enabled")))
         return .object(members)
     }
 }

@@ -58,7 +58,9 @@ import TrainScopeTesting
     /// The fake libnvidia-ml.so of the SystemProfiler tests, built for this run.
     static func fakeNVML(in dir: TemporaryDirectory) throws -> String {
         let output = dir.file("libnvidia-ml.so.1")
-        let cc = try Executables.run(["cc", "-shared", "-fPIC", "-o", output, "\(fixtures)/fake-nvml/fake_nvml.c"])
+        // cc when there is one, else the clang every Swift toolchain on Linux brings.
+        let compiler = ["cc", "gcc", "clang"].first { (try? Executables.find($0)) != nil } ?? "cc"
+        let cc = try Executables.run([compiler, "-shared", "-fPIC", "-o", output, "\(fixtures)/fake-nvml/fake_nvml.c"])
         guard cc.status == 0 else { throw TestFailure("cc failed: \(cc.stderr)") }
         return output
     }
@@ -218,6 +220,21 @@ import TrainScopeTesting
         #expect(off.status == 0)
         #expect(off.stderr.contains("DisableProfiler is true"))
         #expect(!FileManager.default.fileExists(atPath: dir.file("ml-off/output/profiler")))
+    }
+
+    @Test(arguments: [(#"{"S3OutputPath": "s3://b/o", "DisableProfiler": false}"#, "Enabled"),
+                      (#"{"DisableProfiler": true}"#, "Disabled")])
+    func describeReportsProfilingStatusAndTheIntervalInUse(_ config: String, _ status: String) throws {
+        let dir = TemporaryDirectory(prefix: "profile-e2e")
+        let job = try Self.writeJob(in: dir, profilerConfig: config)
+        let run = try CLI.run(["run", "--job", job, "--ml-root", dir.file("ml"), "--listen", "127.0.0.1:0", "--", "true"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let describe = try CLI.run(["describe", "--db", dir.file("ml/trainscope.db")])
+        let document = try #require(try JSONSerialization.jsonObject(with: describe.stdout) as? [String: Any])
+        #expect(document["ProfilingStatus"] as? String == status)
+        let profilerConfig = try #require(document["ProfilerConfig"] as? [String: Any])
+        #expect(profilerConfig["ProfilingIntervalInMilliseconds"] as? Int == 500)
+        #expect(describe.stdoutText.hasSuffix("\"ProfilingStatus\": \"\(status)\"\n}\n"), "\(describe.stdoutText)")
     }
 
     @Test func portInUseFailsBeforeAnySample() throws {

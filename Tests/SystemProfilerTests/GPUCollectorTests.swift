@@ -13,11 +13,22 @@ import TrainScopeTesting
     static let noDevices = build("no-devices.so", ["-DFAKE_NVML_DEVICES=0"])
     static let lostAfterTwo = build("lost.so", ["-DFAKE_NVML_FAIL_AFTER=2"])
 
+    /// `cc` when there is one, else the clang every Swift toolchain on Linux brings.
+    static let compiler: String = {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        for name in ["cc", "gcc", "clang"] {
+            for dir in path.split(separator: ":") where FileManager.default.isExecutableFile(atPath: "\(dir)/\(name)") {
+                return "\(dir)/\(name)"
+            }
+        }
+        fatalError("no C compiler (cc, gcc or clang) on PATH to build the fake NVML library")
+    }()
+
     static func build(_ name: String, _ defines: [String]) -> String {
         let output = directory.file(name)
         let cc = Process()
-        cc.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        cc.arguments = ["cc", "-shared", "-fPIC", "-O1"] + defines + ["-o", output, Fixtures.path("fake-nvml/fake_nvml.c")]
+        cc.executableURL = URL(fileURLWithPath: compiler)
+        cc.arguments = ["-shared", "-fPIC", "-O1"] + defines + ["-o", output, Fixtures.path("fake-nvml/fake_nvml.c")]
         try! cc.run()
         cc.waitUntilExit()
         precondition(cc.terminationStatus == 0, "cc failed to build the fake NVML library \(name)")
