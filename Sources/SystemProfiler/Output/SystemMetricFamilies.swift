@@ -167,7 +167,8 @@ public enum SystemMetricFamilies {
 extension Sampler {
     /// /metrics families for the latest sample and the sampler's own counters.
     public func latestFamilies() -> [MetricFamily] {
-        SystemMetricFamilies.families(sample: latestSample, statistics: statistics,
+        let (sample, statistics) = snapshot
+        return SystemMetricFamilies.families(sample: sample, statistics: statistics,
                                       intervalMilliseconds: configuration.intervalMilliseconds,
                                       labels: configuration.labels)
     }

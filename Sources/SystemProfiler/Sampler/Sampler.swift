@@ -146,6 +146,11 @@ public final class Sampler: @unchecked Sendable {
     /// The newest sample, nil before the first.
     public var latestSample: ProfilerSample? { published.withLock { $0.latest } }
 
+    /// The newest sample and the statistics as of that sample, read together.
+    public var snapshot: (sample: ProfilerSample?, statistics: Statistics) {
+        published.withLock { ($0.latest, $0.statistics) }
+    }
+
     // MARK: The loop
 
     /// Runs the loop on the calling thread until stopped or the duration ends (tests call this
