@@ -40,6 +40,12 @@ public final class LiveMetrics: Sendable {
     private let streamBytes: Mutex<[String: @Sendable () -> (forwarded: Int64, notSpooled: Int64)]>
     /// The label name for a line source's series: `stream` in a run, `source` when following files.
     let streamLabel: String
+    /// Families kept elsewhere (the system profiler's), appended at scrape time.
+    private let providers = Mutex<[@Sendable () -> [MetricFamily]]>([])
+
+    func addFamilies(_ provider: @escaping @Sendable () -> [MetricFamily]) {
+        providers.withLock { $0.append(provider) }
+    }
 
     public init(jobName: String, hostID: String, metricNames: [String], followsFiles: Bool = false) {
         let slot = SourceState(label: "", metrics: metricNames.map { MetricState(name: $0) })
@@ -123,6 +129,7 @@ public final class LiveMetrics: Sendable {
                                          help: "TrainingStartTime in seconds since the epoch.", kind: .gauge,
                                          series: [.init(labels: base, value: .double(Double(start) / 1000))]))
         }
+        for provider in providers.withLock({ $0 }) { families += provider() }
         return families
     }
 

@@ -82,12 +82,14 @@ final class PreparedTail: @unchecked Sendable {
     let writer: StoreWriter
     let watcher = FileWatcher()
     let status: StatusRecorder
+    let spec: TrainingJobSpec
     private let globs: [String]
     private var known: Set<String>
     private let makeSource: (String) throws -> any LineSource & Sendable
 
     init(spec: TrainingJobSpec, options: TailOptions, database: String, live: LiveMetrics, logger: Logger,
          clock: @escaping MillisecondClock) throws {
+        self.spec = spec
         let store = try MetricStore(path: database)
         if let existing = try store.job(), existing.name != spec.name {
             throw RunPaths.Error(description: "\(database) holds training job \(existing.name), not \(spec.name): use another --db")
@@ -217,6 +219,9 @@ final class TailService: Service, @unchecked Sendable {
         let pipeline = prepared.pipeline, writer = prepared.writer, watcher = prepared.watcher
         writer.start()
         pipeline.start()
+        let mlRoot = (database as NSString).deletingLastPathComponent
+        let profiler = EmbeddedProfiler.start(spec: prepared.spec, mlRoot: mlRoot.isEmpty ? "." : mlRoot, database: database,
+                                              hostID: options.hostID, pid: nil, live: live, logger: logger)
         let stoppedBySignal = Atomic<Bool>(false)
         let stopper = Task {
             for await signal in signals {
@@ -236,6 +241,7 @@ final class TailService: Service, @unchecked Sendable {
             thread.start()
         }
         stopper.cancel()
+        profiler?.stop()
         let end = clock()
         let stopped = stoppedBySignal.load(ordering: .relaxed)
         let (status, secondary) = stopped ? ("Stopped", "Stopped") : ("Completed", "Completed")

@@ -84,6 +84,8 @@ final class TrainingSupervisor: Service, @unchecked Sendable {
         live.update { $0.secondaryStatus = "Training"; $0.startTimeMs = start }
 
         let pipeline = prepared.start(child: child)
+        let profiler = EmbeddedProfiler.start(spec: spec, mlRoot: paths.mlRoot, database: paths.database, hostID: options.hostID,
+                                              pid: child.pid, live: live, logger: logger)
         let forwarding = Task { await forwardSignals(signals, to: child, status: status) }
         let limit = Task { await enforceMaxRuntime(on: child, status: status) }
         let termination = await Self.wait(for: child)
@@ -91,6 +93,7 @@ final class TrainingSupervisor: Service, @unchecked Sendable {
         limit.cancel()
         logger.info("training process \(child.pid) ended: \(termination)")
         await pipeline.drain(deadlineSeconds: 10)
+        profiler?.stop()   // its last flush, and smdebug's training_job_end.ts
 
         let outcome = JobOutcome.from(termination, stopRequested: stopRequested.load(ordering: .relaxed),
                                       maxRuntimeExceeded: maxRuntimeExceeded.load(ordering: .relaxed))
