@@ -259,37 +259,67 @@ public final class FileFollower {
 
     /// A regular file in the path's folder, named like a rotation of it (`train.log.1`,
     /// `train.log-20240101`, `0.log.20240101-120000`; compressed ones skipped), whose first bytes are
-    /// `file`'s and which holds more than `offset` bytes; opened at `offset`.
+    /// `file`'s and which holds more than `offset` bytes; opened at `offset`. When the path is a
+    /// symlink (as under /var/log/containers), also the file itself, by device and inode, in the folder
+    /// of the link's target: a link switched while trainscope was down leaves the old target there
+    /// under its own name (`0.log` beside the new `1.log`), perhaps with lines not read yet.
     private func findSibling(matching file: FileIdentity, beyond offset: Int64) -> OpenFile? {
+        let (folder, base) = Self.split(path)
+        let rotations = Self.entries(of: folder) { name in
+            name != base && name.hasPrefix(base) && !["gz", "bz2", "xz", "zst", "zip"].contains(where: { name.hasSuffix("." + $0) })
+        }
+        for name in rotations.sorted() {
+            if let found = openSibling("\(folder)/\(name)", matching: file, beyond: offset, sameInode: false) { return found }
+        }
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        var lst = stat()
+        guard lstat(path, &lst) == 0, (lst.st_mode & S_IFMT) == S_IFLNK, let resolved = realpath(path, &buffer) else { return nil }
+        let targetFolder = Self.split(String(cString: resolved)).folder
+        for name in Self.entries(of: targetFolder, where: { $0 != "." && $0 != ".." }).sorted() {
+            if let found = openSibling("\(targetFolder)/\(name)", matching: file, beyond: offset, sameInode: true) { return found }
+        }
+        return nil
+    }
+
+    private static func split(_ path: String) -> (folder: String, base: String) {
         let slash = path.lastIndex(of: "/")
         let folder = slash.map { String(path[..<$0]) } ?? "."
         let base = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        guard let dir = opendir(folder.isEmpty ? "/" : folder) else { return nil }
+        return (folder.isEmpty ? "/" : folder, base)
+    }
+
+    /// The names in `folder` that `include` takes, at most 256 of them.
+    private static func entries(of folder: String, where include: (String) -> Bool) -> [String] {
+        guard let dir = opendir(folder) else { return [] }
         defer { closedir(dir) }
-        var candidates: [String] = []
-        while let entry = readdir(dir), candidates.count < 256 {
+        var names: [String] = []
+        while let entry = readdir(dir), names.count < 256 {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            guard name != base, name.hasPrefix(base),
-                  !["gz", "bz2", "xz", "zst", "zip"].contains(where: { name.hasSuffix("." + $0) }) else { continue }
-            candidates.append(name)
+            if include(name) { names.append(name) }
         }
-        for name in candidates.sorted() {
-            let candidate = "\(folder)/\(name)"
-            let fd = Glibc.open(candidate, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-            guard fd >= 0 else { continue }
-            var st = stat()
-            // `>=`: a sibling read to its very end is still "found" (nothing left to read, nothing lost).
-            guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, Int64(st.st_size) >= offset,
-                  file.sameContent(asFileAt: fd) else { close(fd); continue }
-            let reader = LineBlockReader(fd: fd, configuration: .init(readSize: configuration.readSize,
-                                                                      maxLineBytes: configuration.maxLineBytes))
-            reader.seek(to: offset)
-            var identity = file
-            identity.device = UInt64(st.st_dev)
-            identity.inode = UInt64(st.st_ino)
-            return OpenFile(fd: fd, path: candidate, identity: identity, reader: reader, isRegular: true)
+        return names
+    }
+
+    /// `candidate` opened at `offset` when it is a regular file with `file`'s first bytes (and, with
+    /// `sameInode`, its device and inode) holding at least `offset` bytes.
+    private func openSibling(_ candidate: String, matching file: FileIdentity, beyond offset: Int64, sameInode: Bool) -> OpenFile? {
+        var st = stat()
+        if sameInode {   // most names in the folder are other files: no need to open them
+            guard stat(candidate, &st) == 0, UInt64(st.st_dev) == file.device, UInt64(st.st_ino) == file.inode else { return nil }
         }
-        return nil
+        let fd = Glibc.open(candidate, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { return nil }
+        // `>=`: a sibling read to its very end is still "found" (nothing left to read, nothing lost).
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, Int64(st.st_size) >= offset,
+              !sameInode || (UInt64(st.st_dev) == file.device && UInt64(st.st_ino) == file.inode),
+              file.sameContent(asFileAt: fd) else { close(fd); return nil }
+        let reader = LineBlockReader(fd: fd, configuration: .init(readSize: configuration.readSize,
+                                                                  maxLineBytes: configuration.maxLineBytes))
+        reader.seek(to: offset)
+        var identity = file
+        identity.device = UInt64(st.st_dev)
+        identity.inode = UInt64(st.st_ino)
+        return OpenFile(fd: fd, path: candidate, identity: identity, reader: reader, isRegular: true)
     }
 
     // MARK: - Fingerprints
