@@ -15,6 +15,8 @@ public final class FileWatcher: @unchecked Sendable {
     private let wakeFD: Int32
     private let wakeWriteFD: Int32
     private let watched = Mutex<Set<String>>([])
+    /// Descriptors whose readability also ends a wait (standard input).
+    private let readable = Mutex<[Int32]>([])
     /// Wake-ups that came from inotify events, for tests and the idle benchmark.
     public let events = Atomic<Int64>(0)
 
@@ -64,6 +66,11 @@ public final class FileWatcher: @unchecked Sendable {
         #endif
     }
 
+    /// Ends waits when `fd` has data (or reached its end).
+    public func watch(fd: Int32) {
+        readable.withLock { $0.append(fd) }
+    }
+
     static func folder(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         let folder = String(path[..<slash])
@@ -75,13 +82,14 @@ public final class FileWatcher: @unchecked Sendable {
         var fds: [pollfd] = []
         if inotifyFD >= 0 { fds.append(pollfd(fd: inotifyFD, events: Int16(POLLIN), revents: 0)) }
         if wakeFD >= 0 { fds.append(pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0)) }
+        for fd in readable.withLock({ $0 }) { fds.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0)) }
         if fds.isEmpty { usleep(UInt32(timeoutMs) * 1000); return }
         let n = poll(&fds, nfds_t(fds.count), Int32(timeoutMs))
         guard n > 0 else { return }
         // Drain both so the next wait sleeps again; the events themselves are not needed: every
         // source looks at its own file after a wake-up.
         var buffer = [UInt8](repeating: 0, count: 4096)
-        if inotifyFD >= 0 {
+        if inotifyFD >= 0, fds[0].revents != 0 {
             while buffer.withUnsafeMutableBytes({ read(inotifyFD, $0.baseAddress, $0.count) }) > 0 {}
             events.add(1, ordering: .relaxed)
         }

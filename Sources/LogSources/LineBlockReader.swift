@@ -41,6 +41,8 @@ public final class LineBlockReader {
     private var end = 0            // end of valid bytes
     private var streamOffset: Int64  // stream offset of buffer[start]
     private var sawEOF = false
+    /// Whether the last read found the end of the input (as opposed to a non-blocking "nothing now").
+    public private(set) var atEndOfFile = false
     /// Length of the pending bytes already searched for a newline without finding one.
     private var scannedWithoutNewline = 0
     public private(set) var readError: Int32 = 0
@@ -89,8 +91,8 @@ public final class LineBlockReader {
         guard room > 0 else { return true }
         while true {
             let n = read(fd, buffer.baseAddress! + end, room)
-            if n > 0 { end += n; return true }
-            if n == 0 { return false }
+            if n > 0 { end += n; atEndOfFile = false; return true }
+            if n == 0 { atEndOfFile = true; return false }
             if errno == EINTR { continue }
             // A non-blocking FIFO with nothing in it: no data now, which follow mode treats as "wait".
             if errno == EAGAIN || errno == EWOULDBLOCK { return false }

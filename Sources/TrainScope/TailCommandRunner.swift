@@ -110,7 +110,9 @@ final class PreparedTail: @unchecked Sendable {
             let id = try store.sourceID(name: path)
             let slot = live.addSource(label: path)
             if path == "-" {
-                return StdinLineSource(slot: slot, sourceID: id, maxLineBytes: options.maxLineBytes, clock: clock)
+                let source = StdinLineSource(slot: slot, sourceID: id, maxLineBytes: options.maxLineBytes, clock: clock)
+                watcher.watch(fd: source.fd)
+                return source
             }
             watcher.watch(path: path)
             return FollowedFileSource(name: path, slot: slot, sourceID: id, format: options.format,

@@ -317,12 +317,7 @@ enum TailStore {
 
         try input.fileHandleForWriting.write(contentsOf: Data(Self.lines(1...3).utf8))
         #expect(try poll(timeout: 10) { try tail.steps() == 3 })
-        withKnownIssue("""
-            StdinLineSource.poll blocks in read(0): what it read is committed only when more input comes or \
-            the input ends, so a quiet pipe keeps its last values out of the store
-            """) {
-            try tail.waitForSteps(3, timeout: 2)
-        }
+        try tail.waitForSteps(3, timeout: 2)
         try input.fileHandleForWriting.write(contentsOf: Data((Self.lines(4...5) + "step=6 loss=0.006").utf8))   // no final newline
         try input.fileHandleForWriting.close()
         #expect(poll(timeout: 15) { !process.isRunning }, "tail - still running after its input ended")
@@ -344,12 +339,7 @@ enum TailStore {
         try input.fileHandleForWriting.write(contentsOf: Data(Self.lines(1...2).utf8))
         #expect(try poll(timeout: 10) { try tail.steps() == 2 })
         kill(process.processIdentifier, SIGTERM)
-        withKnownIssue("""
-            SIGTERM is not acted on while standard input is open and quiet: the extraction thread is blocked \
-            in read(0) and sees the stop only when the writer closes the pipe
-            """) {
-            #expect(poll(timeout: 5) { !process.isRunning }, "tail - still running 5 s after SIGTERM")
-        }
+        #expect(poll(timeout: 5) { !process.isRunning }, "tail - still running 5 s after SIGTERM")
         try input.fileHandleForWriting.close()
         #expect(poll(timeout: 10) { !process.isRunning }, "tail - still running after SIGTERM and the end of its input")
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
