@@ -122,3 +122,51 @@ import TrainScopeTesting
         #expect(text.contains(#""tensorname": "\u03b2\"\\\n/\u00e9\ud83d\ude00""#))
     }
 }
+
+@Suite struct SmdebugEventCodecTests {
+    /// The hand-framed parts around the tensor bytes equal SwiftProtobuf's serialization of the
+    /// same message, whatever is zero or empty.
+    @Test(arguments: [Int64(0), 1, 300, Int64.max])
+    func partsEqualTheSerializedMessage(step: Int64) {
+        let tensors: [Tensor] = [
+            .float32("loss", shape: [], [0.5]),
+            .float32("", shape: [0], []),
+            .float64("w/é", shape: [2, 0, 3], []),
+            .int64(String(repeating: "n", count: 200), shape: [130], Array(0..<130)),
+            Tensor(name: "words", strings: ["a", "", "ß"]),
+            Tensor(name: "none", strings: []),
+        ]
+        for t in tensors {
+            for (mode, modeStep, wall) in [(TrainingMode.train, Int64(0), 0.0), (.eval, 7, 1_700_000_000.25), (.global, step, -1)] {
+                let e = TensorEvent(tensor: t, step: step, mode: mode, modeStep: modeStep, wallTime: wall)
+                let parts = SmdebugEventCodec.encodeParts(e)
+                let joined = parts.prefix + (t.dtype == .string ? [] : Array(t.content)) + parts.suffix
+                #expect(joined == SmdebugEventCodec.encode(e), "\(t.name) \(mode)")
+                #expect(parts.payloadLength == joined.count)
+                #expect((try? SmdebugEventCodec.decode(joined, source: "t")) == e)
+            }
+        }
+    }
+
+    @Test func partsAppendMatchesWholePayloadAppend() throws {
+        let dir = TemporaryDirectory()
+        let big = (0..<200_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        for checksum in [TFRecord.PayloadChecksum.crc32c, .smdebugConstant] {
+            let a = try TFRecordFileWriter(path: dir.file("a"), checksum: checksum, bufferCapacity: 1024)
+            let b = try TFRecordFileWriter(path: dir.file("b"), checksum: checksum, bufferCapacity: 1024)
+            for payload in [big, [1, 2, 3], []] {
+                for cut in [0, 1, payload.count / 2, payload.count] where cut <= payload.count {
+                    let spanA = try a.append(payload: payload)
+                    let spanB = try payload.withUnsafeBytes { raw in
+                        try b.append(parts: [UnsafeRawBufferPointer(rebasing: raw[0..<cut]), UnsafeRawBufferPointer(rebasing: raw[cut...])])
+                    }
+                    #expect(spanA == spanB)
+                }
+            }
+            try a.close()
+            try b.close()
+            #expect(try Data(contentsOf: URL(fileURLWithPath: dir.file("a"))) == Data(contentsOf: URL(fileURLWithPath: dir.file("b"))))
+            #expect(try TFRecordReader(path: dir.file("b"), check: .either).readAll(requireComplete: true).count == 11)
+        }
+    }
+}

@@ -36,7 +36,7 @@ public enum TFRecord {
     /// Appends one framed record to `buffer`.
     public static func append(payload: UnsafeRawBufferPointer, checksum: PayloadChecksum, to buffer: inout [UInt8]) {
         appendHeader(length: payload.count, to: &buffer)
-        buffer.append(contentsOf: payload)
+        appendBytes(payload, to: &buffer)
         appendFooter(payload: payload, checksum: checksum, to: &buffer)
     }
 
@@ -59,6 +59,14 @@ public enum TFRecord {
 
     public static func appendFooter(payload: UnsafeRawBufferPointer, checksum: PayloadChecksum, to buffer: inout [UInt8]) {
         appendLittleEndian(footer(payload: payload, checksum: checksum), to: &buffer)
+    }
+
+    /// Appends raw bytes with one memcpy (appending an UnsafeRawBufferPointer as a Sequence goes
+    /// byte by byte).
+    @inlinable
+    static func appendBytes(_ bytes: UnsafeRawBufferPointer, to buffer: inout [UInt8]) {
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+        buffer.append(contentsOf: UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: bytes.count))
     }
 
     @inlinable

@@ -58,6 +58,41 @@ public final class TFRecordFileWriter {
         return (start, length)
     }
 
+    /// Appends one record whose payload is the concatenation of `parts` (written without joining
+    /// them first: large middle parts go straight to the file).
+    @discardableResult
+    public func append(parts: [UnsafeRawBufferPointer]) throws -> (offset: Int, length: Int) {
+        let payloadLength = parts.reduce(0) { $0 + $1.count }
+        let start = offset
+        let length = payloadLength + TFRecord.overhead
+        var footer: UInt32 = TFRecord.smdebugConstantChecksum
+        if checksum == .crc32c {
+            var crc: UInt32 = 0
+            for p in parts { crc = CRC32C.checksum(p, continuing: crc) }
+            footer = CRC32C.mask(crc)
+        }
+        if buffer.count + length <= bufferCapacity {
+            TFRecord.appendHeader(length: payloadLength, to: &buffer)
+            for p in parts { TFRecord.appendBytes(p, to: &buffer) }
+            TFRecord.appendLittleEndian(footer, to: &buffer)
+        } else {
+            // Header and small leading parts join the buffer; the first large part flushes it.
+            TFRecord.appendHeader(length: payloadLength, to: &buffer)
+            for p in parts {
+                if p.count < 64 * 1024 {
+                    TFRecord.appendBytes(p, to: &buffer)
+                } else {
+                    try flushBuffer()
+                    try writeAll([p])
+                }
+            }
+            TFRecord.appendLittleEndian(footer, to: &buffer)
+            if buffer.count >= bufferCapacity { try flushBuffer() }
+        }
+        offset += length
+        return (start, length)
+    }
+
     @discardableResult
     public func append(payload: [UInt8]) throws -> (offset: Int, length: Int) {
         try payload.withUnsafeBytes { (raw) in try append(payload: raw) }

@@ -37,50 +37,78 @@ public enum NPY {
             throw Error("unsupported .npy version \(major).\(bytes[7])")
         }
         guard headerLength <= 1 << 20, start + headerLength <= bytes.count else { throw Error("truncated .npy header") }
-        let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<(start + headerLength)]), as: UTF8.self)
-        guard let descr = value(of: "descr", in: text), let fortran = value(of: "fortran_order", in: text),
-              let shapeText = value(of: "shape", in: text) else {
-            throw Error("the .npy header needs 'descr', 'fortran_order' and 'shape': \(text.prefix(200))")
+        let header = UnsafeRawBufferPointer(rebasing: bytes[start..<(start + headerLength)])
+        guard let descrText = value(of: "descr", in: header), let fortranText = value(of: "fortran_order", in: header),
+              let shapeText = value(of: "shape", in: header) else {
+            throw Error("the .npy header needs 'descr', 'fortran_order' and 'shape': \(String(decoding: header.prefix(200), as: UTF8.self))")
         }
-        let d = descr.trimmingCharacters(in: CharacterSet(charactersIn: "'\" "))
+        let d = String(decoding: descrText.filter { $0 != UInt8(ascii: "'") && $0 != UInt8(ascii: "\"") }, as: UTF8.self)
         guard d.count >= 2, let order = d.first, "<>|=".contains(order), let dtype = TensorDType(name: String(d.dropFirst())),
               dtype != .string else {
             throw Error("unsupported dtype '\(d)'; use float16/32/64, int8/16/32/64, uint8/16/32/64, bool, complex64/128")
         }
         let fortranOrder: Bool
-        switch fortran.trimmingCharacters(in: .whitespaces) {
+        switch String(decoding: fortranText, as: UTF8.self) {
         case "False": fortranOrder = false
         case "True": fortranOrder = true
         default: throw Error("fortran_order must be True or False")
         }
-        let inner = shapeText.trimmingCharacters(in: CharacterSet(charactersIn: "() "))
+        // "(2, 3)", "(5,)", "()": digits separated by commas (and spaces, an `L` from Python 2).
         var shape: [Int] = []
-        for part in inner.split(separator: ",") {
-            let p = part.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "L", with: "")
-            if p.isEmpty { continue }
-            guard let n = Int(p), n >= 0 else { throw Error("bad shape (\(inner))") }
-            shape.append(n)
+        var current: Int?
+        for b in shapeText {
+            switch b {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                let (m, o1) = (current ?? 0).multipliedReportingOverflow(by: 10)
+                let (v, o2) = m.addingReportingOverflow(Int(b - UInt8(ascii: "0")))
+                guard !o1, !o2 else { throw Error("bad shape \(String(decoding: shapeText, as: UTF8.self))") }
+                current = v
+            case UInt8(ascii: ","), UInt8(ascii: ")"):
+                if let c = current { shape.append(c) }
+                current = nil
+            case UInt8(ascii: "("), UInt8(ascii: " "), UInt8(ascii: "L"):
+                continue
+            default:
+                throw Error("bad shape \(String(decoding: shapeText, as: UTF8.self))")
+            }
         }
+        if let c = current { shape.append(c) }
         return Header(dtype: dtype, bigEndian: order == ">" && dtype.itemSize > 1, fortranOrder: fortranOrder, shape: shape,
                       dataOffset: start + headerLength)
     }
 
-    /// The text after `'key':` up to the next top-level comma (a tuple counts as one value).
-    static func value(of key: String, in header: String) -> String? {
-        for quote in ["'", "\""] {
-            guard let r = header.range(of: "\(quote)\(key)\(quote)") else { continue }
-            var rest = header[r.upperBound...].drop { $0 == " " }
-            guard rest.first == ":" else { return nil }
-            rest = rest.dropFirst().drop { $0 == " " }
+    /// The bytes after `'key':` (spaces trimmed) up to the next top-level comma or brace; a
+    /// parenthesized tuple is one value.
+    static func value(of key: String, in header: UnsafeRawBufferPointer) -> [UInt8]? {
+        let bytes = Array(header)
+        for quote in [UInt8(ascii: "'"), UInt8(ascii: "\"")] {
+            let needle = [quote] + Array(key.utf8) + [quote]
+            guard let at = find(needle, in: bytes) else { continue }
+            var i = at + needle.count
+            while i < bytes.count, bytes[i] == UInt8(ascii: " ") { i += 1 }
+            guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { return nil }
+            i += 1
+            while i < bytes.count, bytes[i] == UInt8(ascii: " ") { i += 1 }
             var depth = 0
-            var out = ""
-            for c in rest {
-                if c == "(" || c == "[" { depth += 1 }
-                if c == ")" || c == "]" { depth -= 1 }
-                if (c == "," || c == "}") && depth == 0 { break }
+            var out: [UInt8] = []
+            while i < bytes.count {
+                let c = bytes[i]
+                if c == UInt8(ascii: "(") || c == UInt8(ascii: "[") { depth += 1 }
+                if c == UInt8(ascii: ")") || c == UInt8(ascii: "]") { depth -= 1 }
+                if (c == UInt8(ascii: ",") || c == UInt8(ascii: "}")) && depth <= 0 { break }
                 out.append(c)
+                i += 1
             }
+            while out.last == UInt8(ascii: " ") { out.removeLast() }
             return out
+        }
+        return nil
+    }
+
+    static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {
+        guard needle.count <= haystack.count else { return nil }
+        for i in 0...(haystack.count - needle.count) where haystack[i] == needle[0] {
+            if haystack[i..<(i + needle.count)].elementsEqual(needle) { return i }
         }
         return nil
     }
@@ -88,6 +116,12 @@ public enum NPY {
     /// A tensor from a whole `.npy` file: byte-swapped to little-endian and put in C order when needed.
     public static func tensor(name: String, from bytes: UnsafeRawBufferPointer, maxDimensions: Int = 32) throws(Error) -> Tensor {
         let h = try parseHeader(bytes)
+        try checkDataSize(h, dataCount: bytes.count - h.dataOffset, maxDimensions: maxDimensions)
+        return tensor(name: name, header: h, data: Data(UnsafeRawBufferPointer(rebasing: bytes[h.dataOffset...])))
+    }
+
+    /// Checks that `dataCount` bytes fill the header's shape.
+    public static func checkDataSize(_ h: Header, dataCount: Int, maxDimensions: Int = 32) throws(Error) {
         guard h.shape.count <= maxDimensions else { throw Error("\(h.shape.count) dimensions; at most \(maxDimensions)") }
         var count = 1
         for d in h.shape {
@@ -96,12 +130,14 @@ public enum NPY {
             count = product
         }
         let (byteCount, overflow) = count.multipliedReportingOverflow(by: h.dtype.itemSize)
-        guard !overflow else { throw Error("shape \(h.shape) is too large") }
-        let available = bytes.count - h.dataOffset
-        guard available == byteCount else {
-            throw Error("shape \(h.shape) of \(h.dtype.rawValue) needs \(byteCount) data bytes, the body has \(available)")
+        guard !overflow, byteCount == dataCount else {
+            throw Error("shape \(h.shape) of \(h.dtype.rawValue) needs \(byteCount) data bytes, the body has \(dataCount)")
         }
-        var data = Data(UnsafeRawBufferPointer(rebasing: bytes[h.dataOffset...]))
+    }
+
+    /// The tensor over already-extracted data bytes (byte-swapped and reordered here when needed).
+    public static func tensor(name: String, header h: Header, data: Data) -> Tensor {
+        var data = data
         if h.bigEndian { swapBytes(&data, dtype: h.dtype) }
         if h.fortranOrder && h.shape.count > 1 { data = fortranToC(data, shape: h.shape, itemSize: h.dtype.itemSize) }
         return Tensor(name: name, dtype: h.dtype, shape: h.shape, content: data)

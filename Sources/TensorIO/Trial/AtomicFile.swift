@@ -6,9 +6,22 @@ enum AtomicFile {
     static func write(_ bytes: [UInt8], to path: String) throws(TrialWriteError) {
         try createParent(of: path)
         let tmp = path + ".tmp"
-        guard FileManager.default.createFile(atPath: tmp, contents: Data(bytes)) else {
-            throw TrialWriteError(.io, "cannot write \(tmp): \(String(cString: strerror(errno)))")
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        if fd < 0 { throw TrialWriteError(.io, "cannot write \(tmp): \(String(cString: strerror(errno)))") }
+        var done = 0
+        let failure: Int32? = bytes.withUnsafeBytes { raw -> Int32? in
+            while done < raw.count {
+                let n = Foundation.write(fd, raw.baseAddress! + done, raw.count - done)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return errno
+                }
+                done += n
+            }
+            return nil
         }
+        closeDescriptor(fd)
+        if let failure { throw TrialWriteError(.io, "cannot write \(tmp): \(String(cString: strerror(failure)))") }
         try rename(tmp, to: path)
     }
 
@@ -18,8 +31,11 @@ enum AtomicFile {
         }
     }
 
+    /// `mkdir -p` of the file's directory (one `mkdir` call when only the last level is missing).
     static func createParent(of path: String) throws(TrialWriteError) {
-        let dir = (path as NSString).deletingLastPathComponent
+        guard let slash = path.lastIndex(of: "/") else { return }
+        let dir = String(path[..<slash])
+        if dir.isEmpty || mkdir(dir, 0o755) == 0 || errno == EEXIST { return }
         do {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         } catch {

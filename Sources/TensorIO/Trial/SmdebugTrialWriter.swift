@@ -82,12 +82,17 @@ public final class SmdebugTrialWriter: @unchecked Sendable {
         if step.names.contains(tensor.name) {
             throw TrialWriteError(.duplicateTensor, "tensor \(tensor.name) was already written at step \(position.step) by \(position.worker)")
         }
-        let payload = SmdebugEventCodec.encode(TensorEvent(tensor: tensor, step: position.step, mode: position.mode,
-                                                           modeStep: position.modeStep, wallTime: wallTime ?? wallClock()))
+        let parts = SmdebugEventCodec.encodeParts(TensorEvent(tensor: tensor, step: position.step, mode: position.mode,
+                                                              modeStep: position.modeStep, wallTime: wallTime ?? wallClock()))
         guard let writer = step.writer else { throw TrialWriteError(.io, "no event file open") }
         let span: (offset: Int, length: Int)
         do {
-            span = try writer.append(payload: payload)
+            // The tensor's bytes go to the file as they are, between the encoded parts around them.
+            span = try parts.prefix.withUnsafeBytes { prefix in
+                try tensor.content.withUnsafeBytes { content in
+                    try parts.suffix.withUnsafeBytes { suffix in try writer.append(parts: [prefix, content, suffix]) }
+                }
+            }
         } catch {
             throw TrialWriteError(.io, "\(error)")
         }
