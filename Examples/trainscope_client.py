@@ -2,8 +2,9 @@
 """Sends tensors to trainscope's ingestion API from a training script that has no smdebug hook.
 
 Python standard library only. NumPy arrays (or anything with ``dtype``, ``shape`` and ``tobytes``)
-are sent as raw bytes without importing NumPy; plain numbers, booleans, strings and nested lists
-go as JSON.
+are sent as raw bytes without importing NumPy (a step's arrays as one .npz archive, as
+``numpy.savez`` writes it; one array as a .npy body with ``put``); plain numbers, booleans, strings
+and nested lists go as JSON.
 
     from trainscope_client import TrainScopeClient
     client = TrainScopeClient()                     # TRAINSCOPE_URL, else http://127.0.0.1:9478
@@ -23,13 +24,13 @@ Run as a script, it sends one tensor (a quick check that the sidecar listens):
 """
 import argparse
 import base64
+import http.client
 import json
 import os
 import struct
 import sys
-import urllib.error
 import urllib.parse
-import urllib.request
+import zlib
 
 DEFAULT_URL = "http://127.0.0.1:9478"
 MODES = ("TRAIN", "EVAL", "PREDICT", "GLOBAL")
@@ -101,15 +102,54 @@ def tensor_entry(name, value, dtype=None, collections=None):
     return entry
 
 
-def npy_bytes(value):
-    """A NumPy-like array as the bytes of a .npy file (format version 1.0), without NumPy."""
-    kind, _ = _array_dtype(value)
-    descr = value.dtype.str
+def _npy_parts(value):
+    """The .npy header and the array's bytes (a zero-copy view when the array is C-contiguous)."""
+    _array_dtype(value)
     shape = tuple(value.shape)
     shape_text = "(%d,)" % shape[0] if len(shape) == 1 else "(" + ", ".join(str(d) for d in shape) + ")"
-    header = "{'descr': '%s', 'fortran_order': False, 'shape': %s, }" % (descr, shape_text)
+    header = "{'descr': '%s', 'fortran_order': False, 'shape': %s, }" % (value.dtype.str, shape_text)
     header += " " * ((64 - (10 + len(header) + 1) % 64) % 64) + "\n"
-    return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode("latin1") + value.tobytes()
+    prefix = b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode("latin1")
+    try:
+        data = memoryview(value).cast("B") if shape else memoryview(value.tobytes())
+    except (TypeError, ValueError):  # not contiguous, or no buffer protocol
+        data = memoryview(value.tobytes())
+    return prefix, data
+
+
+def npy_bytes(value):
+    """A NumPy-like array as the bytes of a .npy file (format version 1.0), without NumPy."""
+    prefix, data = _npy_parts(value)
+    return prefix + data.tobytes()
+
+
+def npz_parts(arrays):
+    """A dict {name: NumPy-like array} as the pieces of an .npz archive (what numpy.savez writes:
+    a ZIP of stored .npy members), without NumPy and without copying the arrays."""
+    parts, central, offset = [], [], 0
+    for name, value in arrays.items():
+        prefix, data = _npy_parts(value)
+        size = len(prefix) + data.nbytes
+        crc = zlib.crc32(data, zlib.crc32(prefix))
+        file_name = (name + ".npy").encode("utf-8")
+        if offset + size > 0xFFFFFFF0 or len(arrays) > 0xFFFF:
+            raise ValueError("batch too large for one .npz request; send fewer or smaller arrays")
+        # local file header: stored, UTF-8 name (flag bit 11), no extra field
+        parts.append(struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0x0800, 0, 0, 0x21, crc, size, size,
+                                 len(file_name), 0) + file_name + prefix)
+        parts.append(data)
+        central.append(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0x0800, 0, 0, 0x21, crc, size, size,
+                                   len(file_name), 0, 0, 0, 0, 0, offset) + file_name)
+        offset += 30 + len(file_name) + size
+    directory = b"".join(central)
+    parts.append(directory + struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(central), len(central),
+                                         len(directory), offset, 0))
+    return parts
+
+
+def npz_bytes(arrays):
+    """The .npz archive as one bytes object."""
+    return b"".join(bytes(p) for p in npz_parts(arrays))
 
 
 class TrainScopeClient:
@@ -121,11 +161,20 @@ class TrainScopeClient:
             raise ValueError("errors must be 'warn' or 'raise'")
         self.errors = errors
         self._warned = False
+        self._conn = None
+        self._prefix = ""
 
     def save(self, step, tensors, mode="GLOBAL", mode_step=None, close_step=False, wall_time=None,
              collections=None):
         """Sends a dict {name: value} for one step in one request. Returns the server's answer
-        ({"saved": [...], "skipped": [...], ...}), or None after a warned failure."""
+        ({"saved": [...], "skipped": [...], ...}), or None after a warned failure. When every value is
+        a NumPy-like array the request is an .npz archive (raw bytes, no JSON); otherwise JSON."""
+        if tensors and all(_is_array_like(v) for v in tensors.values()) and not collections:
+            query = self._query(step, mode, mode_step, close_step)
+            if wall_time is not None:
+                query["wall_time"] = float(wall_time)
+            return self._request("POST", "/v1/tensors?" + urllib.parse.urlencode(query), npz_parts(tensors),
+                                 "application/x-npz")
         body = {"step": int(step), "mode": self._mode(mode), "worker": self.worker,
                 "tensors": [tensor_entry(n, v, collections=(collections or {}).get(n)) for n, v in tensors.items()]}
         if mode_step is not None:
@@ -139,19 +188,23 @@ class TrainScopeClient:
 
     def put(self, name, array, step, mode="GLOBAL", mode_step=None, close_step=False, collections=None):
         """Sends one NumPy-like array as a .npy body (the fastest way for large tensors)."""
+        query = self._query(step, mode, mode_step, close_step)
+        if collections:
+            query["collections"] = ",".join(collections)
+        path = "/v1/tensors/" + urllib.parse.quote(name, safe="") + "?" + urllib.parse.urlencode(query)
+        return self._request("PUT", path, list(_npy_parts(array)), "application/octet-stream")
+
+    def flush(self):
+        """Closes the open steps so that readers see them now."""
+        return self._request("POST", "/v1/tensors/flush", b"", "application/json")
+
+    def _query(self, step, mode, mode_step, close_step):
         query = {"step": int(step), "mode": self._mode(mode), "worker": self.worker}
         if mode_step is not None:
             query["mode_step"] = int(mode_step)
         if close_step:
             query["close_step"] = 1
-        if collections:
-            query["collections"] = ",".join(collections)
-        path = "/v1/tensors/" + urllib.parse.quote(name, safe="") + "?" + urllib.parse.urlencode(query)
-        return self._request("PUT", path, npy_bytes(array), "application/octet-stream")
-
-    def flush(self):
-        """Closes the open steps so that readers see them now."""
-        return self._request("POST", "/v1/tensors/flush", b"", "application/json")
+        return query
 
     @staticmethod
     def _mode(mode):
@@ -160,20 +213,45 @@ class TrainScopeClient:
             raise ValueError(f"mode must be one of {', '.join(MODES)}")
         return m
 
+    def _connection(self):
+        """One keep-alive connection, reused across requests (a new TCP connection per tensor
+        would cost more than the tensor)."""
+        if self._conn is None:
+            parts = urllib.parse.urlsplit(self.url)
+            cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+            self._conn = cls(parts.hostname, parts.port, timeout=self.timeout)
+            self._prefix = parts.path.rstrip("/")
+        return self._conn
+
+    def close(self):
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
     def _request(self, method, path, data, content_type):
-        request = urllib.request.Request(self.url + path, data=data, method=method,
-                                         headers={"Content-Type": content_type})
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                return json.loads(response.read() or b"{}")
-        except urllib.error.HTTPError as e:
+        error = None
+        for attempt in (0, 1):  # a kept-alive connection the server closed is retried once
             try:
-                detail = json.loads(e.read() or b"{}")
-            except ValueError:
-                detail = {}
-            error = TrainScopeError(e.code, detail.get("error", e.reason), detail.get("tensor"))
-        except (urllib.error.URLError, OSError) as e:
-            error = TrainScopeError(0, f"cannot reach {self.url}: {e}")
+                conn = self._connection()
+                length = sum(memoryview(p).nbytes for p in data) if isinstance(data, list) else len(data)
+                conn.request(method, self._prefix + path, body=data,
+                             headers={"Content-Type": content_type, "Content-Length": str(length)})
+                response = conn.getresponse()
+                body = response.read()
+                if response.status == 200:
+                    return json.loads(body or b"{}")
+                try:
+                    detail = json.loads(body or b"{}")
+                except ValueError:
+                    detail = {}
+                error = TrainScopeError(response.status, detail.get("error", response.reason), detail.get("tensor"))
+                break
+            except (http.client.HTTPException, OSError) as e:
+                self.close()
+                error = TrainScopeError(0, f"cannot reach {self.url}: {e}")
+                if attempt == 1 or not isinstance(e, (http.client.RemoteDisconnected, BrokenPipeError,
+                                                      ConnectionResetError)):
+                    break
         if self.errors == "raise":
             raise error
         if not self._warned:

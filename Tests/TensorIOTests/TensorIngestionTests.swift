@@ -292,3 +292,45 @@ import TrainScopeTesting
         #expect(got["collections"]?["all"]?["tensor_names"]?.arrayElements?.count == IngestionSamples.tensors.count + 2)
     }
 }
+
+@Suite struct NPZIngestionTests {
+    static func fixture(_ name: String) throws -> [UInt8] {
+        Array(try Data(contentsOf: URL(fileURLWithPath: Fixtures.root + "/" + name)))
+    }
+
+    /// A batch as numpy.savez writes it (ZIP64 member records, big-endian and Fortran-order members).
+    @Test func numpySavezBatch() async throws {
+        let h = try IngestionHarness()
+        try await h.withClient { client in
+            let r = try await client.client.execute(uri: "/v1/tensors?step=2&mode=EVAL&worker=worker_3", method: .post,
+                                                    headers: [.contentType: "application/x-npz"],
+                                                    body: ByteBuffer(bytes: try Self.fixture("savez.npz"))) {
+                IngestionHarness.Reply(status: Int($0.status.code), body: String(buffer: $0.body))
+            }
+            #expect(r.status == 200, "\(r.body)")
+            #expect(r.json?["saved"]?.arrayElements?.count == 5)
+            #expect(r.json?["worker"]?.stringValue == "worker_3")
+            let compressed = try await client.client.execute(uri: "/v1/tensors?step=3", method: .post,
+                                                             headers: [.contentType: "application/x-npz"],
+                                                             body: ByteBuffer(bytes: try Self.fixture("savez_compressed.npz"))) {
+                IngestionHarness.Reply(status: Int($0.status.code), body: String(buffer: $0.body))
+            }
+            #expect(compressed.status == 400)
+            #expect(compressed.json?["error"]?.stringValue?.contains("savez_compressed") == true)
+            let garbage = try await client.client.execute(uri: "/v1/tensors?step=3", method: .post,
+                                                          headers: [.contentType: "application/x-npz"], body: ByteBuffer(string: "PK no zip")) {
+                IngestionHarness.Reply(status: Int($0.status.code), body: String(buffer: $0.body))
+            }
+            #expect(garbage.status == 400)
+        }
+        let reader = try h.finishAndRead()
+        #expect(reader.mode(ofStep: 2)! == (.eval, 0))
+        #expect(try reader.value("fc/weight", step: 2, worker: "worker_3").map(Scalar.of) == (0..<6).map { .number(Double($0)) })
+        #expect(try reader.value("fc/weight", step: 2)?.shape == [2, 3])
+        #expect(try reader.value("big_endian", step: 2).map(Scalar.of) == [.number(1), .number(-2)])
+        #expect(try reader.value("flags", step: 2).map(Scalar.of) == [.bool(true), .bool(false)])
+        #expect(try reader.value("fortran", step: 2).map(Scalar.of) == (0..<6).map { .number(Double($0)) })
+        #expect(try reader.value("scalar", step: 2)?.shape == [])
+        #expect(try reader.value("scalar", step: 2).map(Scalar.of) == [.number(2.5)])
+    }
+}

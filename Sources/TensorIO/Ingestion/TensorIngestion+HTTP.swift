@@ -16,7 +16,11 @@ import NIOCore
 extension TensorIngestion {
     public func register<Context: RequestContext>(on router: Router<Context>) {
         router.post("v1/tensors") { request, _ -> Response in
-            await self.handleJSON(request)
+            let type = request.headers[.contentType]?.lowercased() ?? ""
+            if type.hasPrefix("application/x-npz") || type.hasPrefix("application/zip") {
+                return await self.handleNPZ(request)
+            }
+            return await self.handleJSON(request)
         }
         router.post("v1/tensors/flush") { _, _ -> Response in
             do {
@@ -33,79 +37,131 @@ extension TensorIngestion {
     }
 
     func handleJSON(_ request: Request) async -> Response {
-        let limit = min(configuration.limits.maxJSONBytes, configuration.limits.maxBodyBytes)
-        let body: ByteBuffer
-        switch await Self.collect(request, limit: limit, what: "JSON batch (send large tensors as .npy with PUT, or as data_base64)") {
-        case .failure(let e): noteRejected(); return Self.error(e)
-        case .success(let b): body = b
+        await handle { () async throws(IngestionError) -> (TensorBatch, Int) in
+            let limits = self.configuration.limits
+            let body = try await Self.collect(request, limit: min(limits.maxJSONBytes, limits.maxBodyBytes),
+                                              what: "JSON batch (send large tensors as .npy with PUT, .npz, or data_base64)").get()
+            return (try TensorBatch.decodeJSON(Array(buffer: body), limits: limits), body.readableBytes)
         }
-        let batch: TensorBatch
+    }
+
+    /// The batch's step, mode, worker… from the query (`PUT` of one .npy, `POST` of an .npz).
+    static func batchFromQuery(_ request: Request) throws(IngestionError) -> (TensorBatch, [String]) {
+        let query = request.uri.queryParameters
+        func param(_ key: String) -> String? { query[key[...]].map(String.init) }
+        var batch = TensorBatch(step: 0, items: [])
+        guard let stepText = param("step") else { throw IngestionError.badRequest("the step query parameter is required") }
+        guard let step = Int64(stepText), step >= 0 else { throw IngestionError.badRequest("step must be an integer >= 0") }
+        batch.step = step
+        if let m = param("mode") {
+            guard let mode = TrainingMode(name: m) else { throw IngestionError.badRequest("mode must be one of TRAIN, EVAL, PREDICT, GLOBAL") }
+            batch.mode = mode
+        }
+        if let ms = param("mode_step") {
+            guard let n = Int64(ms), n >= 0 else { throw IngestionError.badRequest("mode_step must be an integer >= 0") }
+            batch.modeStep = n
+        }
+        if let w = param("worker") { batch.worker = w }
+        if let t = param("wall_time") {
+            guard let d = Double(t), d.isFinite else { throw IngestionError.badRequest("wall_time must be seconds since the epoch") }
+            batch.wallTime = d
+        }
+        if let c = param("close_step") { batch.closeStep = ["1", "true", "True"].contains(c) }
+        let collections = param("collections").map { $0.split(separator: ",").map { String($0) } } ?? []
+        return (batch, collections)
+    }
+
+    func handleNPY(_ request: Request, name: String) async -> Response {
+        await handle { () async throws(IngestionError) -> (TensorBatch, Int) in
+            var (batch, collections) = try Self.batchFromQuery(request)
+            guard !name.isEmpty else { throw .badRequest("give the tensor name in the path: PUT /v1/tensors/<name>") }
+            let body = try await Self.collect(request, limit: self.configuration.limits.maxBodyBytes, what: ".npy body").get()
+            do {
+                let tensor = try Self.npyTensor(name: name, in: body, range: 0..<body.readableBytes,
+                                                maxDimensions: self.configuration.limits.maxDimensions)
+                batch.items = [TensorBatch.Item(tensor: tensor, collections: collections)]
+            } catch {
+                throw .badRequest("\(error)", tensor: name)
+            }
+            return (batch, body.readableBytes)
+        }
+    }
+
+    /// `POST /v1/tensors?step=…` with an `.npz` body (`numpy.savez`): every member is a tensor of
+    /// the batch, named by its member name.
+    func handleNPZ(_ request: Request) async -> Response {
+        await handle { () async throws(IngestionError) -> (TensorBatch, Int) in
+            var (batch, collections) = try Self.batchFromQuery(request)
+            let limits = self.configuration.limits
+            let body = try await Self.collect(request, limit: limits.maxBodyBytes, what: ".npz body").get()
+            let members: [NPZ.Member]
+            do {
+                members = try body.withUnsafeReadableBytes { (raw) throws(NPY.Error) in try NPZ.members(raw) }
+            } catch {
+                throw .badRequest("\(error)")
+            }
+            guard members.count <= limits.maxTensorsPerRequest else {
+                throw IngestionError(status: 413, "\(members.count) tensors in one request; at most \(limits.maxTensorsPerRequest)")
+            }
+            for m in members {
+                do {
+                    let t = try Self.npyTensor(name: m.name, in: body, range: m.range, maxDimensions: limits.maxDimensions)
+                    batch.items.append(TensorBatch.Item(tensor: t, collections: collections))
+                } catch {
+                    throw .badRequest("\(error)", tensor: m.name)
+                }
+            }
+            return (batch, body.readableBytes)
+        }
+    }
+
+    /// Decodes (a failure is a counted rejection), then ingests (which counts its own).
+    func handle(_ decode: () async throws(IngestionError) -> (TensorBatch, Int)) async -> Response {
+        let batch: TensorBatch, bytes: Int
         do {
-            batch = try TensorBatch.decodeJSON(Array(buffer: body), limits: configuration.limits)
+            (batch, bytes) = try await decode()
         } catch {
-            noteRejected(bodyBytes: body.readableBytes)
+            noteRejected()
             return Self.error(error)
         }
         do {
-            return Self.success(try ingest(batch, bodyBytes: body.readableBytes))
+            return Self.success(try ingest(batch, bodyBytes: bytes))
         } catch {
             return Self.error(error)
         }
     }
 
-    func handleNPY(_ request: Request, name: String) async -> Response {
-        let query = request.uri.queryParameters
-        func param(_ key: String) -> String? { query[key[...]].map(String.init) }
-        var batch = TensorBatch(step: 0, items: [])
-        do {
-            guard let stepText = param("step") else { throw IngestionError.badRequest("the step query parameter is required") }
-            guard let step = Int64(stepText), step >= 0 else { throw IngestionError.badRequest("step must be an integer >= 0") }
-            batch.step = step
-            if let m = param("mode") {
-                guard let mode = TrainingMode(name: m) else { throw IngestionError.badRequest("mode must be one of TRAIN, EVAL, PREDICT, GLOBAL") }
-                batch.mode = mode
+    /// A tensor from the `.npy` bytes at `range` of `buffer`. Little-endian C-order data (what
+    /// `numpy.save` writes on every common machine) is not copied: the tensor's bytes stay in the
+    /// request buffer, which they keep alive.
+    static func npyTensor(name: String, in buffer: ByteBuffer, range: Range<Int>, maxDimensions: Int) throws(NPY.Error) -> Tensor {
+        try buffer.withUnsafeReadableBytesWithStorageManagement { (all, storage) throws(NPY.Error) -> Tensor in
+            let bytes = UnsafeRawBufferPointer(rebasing: all[range])
+            let h = try NPY.parseHeader(bytes)
+            try NPY.checkDataSize(h, dataCount: bytes.count - h.dataOffset, maxDimensions: maxDimensions)
+            let count = bytes.count - h.dataOffset
+            let data: Data
+            if count > 0 && !h.bigEndian && !(h.fortranOrder && h.shape.count > 1) {
+                _ = storage.retain()
+                data = Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: bytes.baseAddress! + h.dataOffset), count: count,
+                            deallocator: .custom { _, _ in storage.release() })
+            } else {
+                data = Data(UnsafeRawBufferPointer(rebasing: bytes[h.dataOffset...]))
             }
-            if let ms = param("mode_step") {
-                guard let n = Int64(ms), n >= 0 else { throw IngestionError.badRequest("mode_step must be an integer >= 0") }
-                batch.modeStep = n
-            }
-            if let w = param("worker") { batch.worker = w }
-            if let t = param("wall_time") {
-                guard let d = Double(t), d.isFinite else { throw IngestionError.badRequest("wall_time must be seconds since the epoch") }
-                batch.wallTime = d
-            }
-            if let c = param("close_step") { batch.closeStep = ["1", "true", "True"].contains(c) }
-            let collections = param("collections").map { $0.split(separator: ",").map { String($0) } } ?? []
-            guard !name.isEmpty else { throw IngestionError.badRequest("give the tensor name in the path: PUT /v1/tensors/<name>") }
-            let body: ByteBuffer
-            switch await Self.collect(request, limit: configuration.limits.maxBodyBytes, what: ".npy body") {
-            case .failure(let e): throw e
-            case .success(let b): body = b
-            }
-            let tensor: Tensor
-            do {
-                tensor = try body.withUnsafeReadableBytes { raw throws(NPY.Error) in
-                    try NPY.tensor(name: name, from: raw, maxDimensions: configuration.limits.maxDimensions)
-                }
-            } catch {
-                throw IngestionError.badRequest(error.description, tensor: name)
-            }
-            batch.items = [TensorBatch.Item(tensor: tensor, collections: collections)]
-            return Self.success(try ingest(batch, bodyBytes: body.readableBytes))
-        } catch let e as IngestionError {
-            if batch.items.isEmpty { noteRejected() }
-            return Self.error(e)
-        } catch {
-            return Self.error(IngestionError(status: 500, "\(error)"))
+            return NPY.tensor(name: name, header: h, data: data)
         }
     }
 
     static func collect(_ request: Request, limit: Int, what: String) async -> Swift.Result<ByteBuffer, IngestionError> {
-        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit {
+        let length = request.headers[.contentLength].flatMap { Int($0) }
+        if let length, length > limit {
             return .failure(IngestionError(status: 413, "the \(what) is \(length) bytes; at most \(limit)"))
         }
         do {
-            return .success(try await request.body.collect(upTo: limit))
+            // One allocation of the announced size: no copies as the body grows.
+            var buffer = ByteBufferAllocator().buffer(capacity: length ?? 0)
+            try await request.body.collect(upTo: limit, into: &buffer)
+            return .success(buffer)
         } catch is NIOTooManyBytesError {
             return .failure(IngestionError(status: 413, "the \(what) is over \(limit) bytes"))
         } catch {
