@@ -93,3 +93,132 @@ public enum TensorsCommandRunner {
         return lines.joined(separator: "\n")
     }
 }
+
+// MARK: - tensors serve
+
+import Exposition
+import Logging
+import ServiceLifecycle
+
+extension TensorsCommandRunner {
+    public struct ServeOptions: Sendable {
+        public var directory: String
+        public var host: String
+        public var port: Int
+        /// A DebugHookConfig document, or a CreateTrainingJob request holding one.
+        public var hookConfigPath: String?
+        public var tensorBoardDirectory: String?
+        public var workers: Int
+        /// generic, pytorch, tensorflow, mxnet or xgboost: whose built-in collections apply.
+        public var framework: String
+        public var maxBodyBytes: Int
+
+        public init(directory: String, host: String = "127.0.0.1", port: Int = 9479, hookConfigPath: String? = nil,
+                    tensorBoardDirectory: String? = nil, workers: Int = 1, framework: String = "generic",
+                    maxBodyBytes: Int = 256 << 20) {
+            self.directory = directory
+            self.host = host
+            self.port = port
+            self.hookConfigPath = hookConfigPath
+            self.tensorBoardDirectory = tensorBoardDirectory
+            self.workers = workers
+            self.framework = framework
+            self.maxBodyBytes = maxBodyBytes
+        }
+    }
+
+    /// The ingestion API on its own server (with `/metrics` for its counters) until SIGTERM or SIGINT;
+    /// then the trial is finished (`training_job_end.ts`).
+    public static func serve(_ options: ServeOptions, logger: Logger) async -> Int32 {
+        let hook: DebugHookConfiguration
+        do {
+            guard let framework = HookFramework(rawValue: options.framework) else {
+                throw TensorsCommandError(description: "unknown framework \(options.framework); use generic, pytorch, tensorflow, mxnet or xgboost")
+            }
+            hook = try loadHookConfiguration(options.hookConfigPath, framework: framework)
+        } catch {
+            logger.error("\(error)")
+            return 1
+        }
+        for warning in hook.warnings { logger.warning("\(warning)") }
+        let ingestion: TensorIngestion
+        do {
+            let writer = try SmdebugTrialWriter(directory: options.directory, collections: hook.collections, numWorkers: options.workers)
+            ingestion = TensorIngestion(configuration: .init(hook: hook, limits: .init(maxBodyBytes: options.maxBodyBytes),
+                                                             tensorBoardDirectory: options.tensorBoardDirectory),
+                                        writer: writer)
+        } catch {
+            logger.error("\(error)")
+            return 1
+        }
+        let server = MetricsServer(configuration: .init(host: options.host, port: options.port), logger: quietLibraries(logger),
+                                   extraRoutes: { ingestion.register(on: $0) }) { metricFamilies(ingestion) }
+        let displayHost = options.host.contains(":") ? "[\(options.host)]" : options.host
+        let app = server.application { port in
+            logger.notice("tensor ingestion at http://\(displayHost):\(port)/v1/tensors, trial \(options.directory)")
+        }
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: app, successTerminationBehavior: .gracefullyShutdownGroup,
+                             failureTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: quietLibraries(logger)))
+        var status: Int32 = 0
+        do {
+            try await group.run()
+        } catch {
+            logger.error("cannot serve on \(options.host):\(options.port): \(error)")
+            status = 1
+        }
+        do {
+            try ingestion.finish()
+        } catch {
+            logger.error("\(error)")
+            status = 1
+        }
+        let s = ingestion.statistics
+        logger.notice("\(s.requests) requests (\(s.rejected) rejected), \(s.tensorsSaved) tensors saved, \(s.tensorsSkipped) skipped, \(s.bytesReceived) bytes received")
+        return status
+    }
+
+    /// A DebugHookConfig document, or the `DebugHookConfig` member of a CreateTrainingJob request
+    /// (`file://` accepted); the SDK's default configuration when there is no file.
+    public static func loadHookConfiguration(_ path: String?, framework: HookFramework) throws -> DebugHookConfiguration {
+        guard let path else { return DebugHookConfiguration(framework: framework) }
+        let file = path.hasPrefix("file://") ? String(path.dropFirst(7)) : path
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw TensorsCommandError(description: "cannot read \(file)")
+        }
+        let json = try JSONParser.parse(Array(data), source: file)
+        do {
+            return try DebugHookConfiguration(json: json["DebugHookConfig"] ?? json, framework: framework)
+        } catch {
+            throw TensorsCommandError(description: "\(file): invalid DebugHookConfig:\n\(error)")
+        }
+    }
+
+    /// The ingestion's counters as Prometheus families (`trainscope_tensor_*`).
+    public static func metricFamilies(_ ingestion: TensorIngestion) -> [MetricFamily] {
+        let s = ingestion.statistics
+        func counter(_ name: String, _ help: String, _ value: Int) -> MetricFamily {
+            MetricFamily(name: name, help: help, kind: .counter, series: [.init(labels: [], value: .integer(Int64(value)))])
+        }
+        return [
+            counter("trainscope_tensor_requests_total", "Tensor ingestion requests.", s.requests),
+            counter("trainscope_tensor_requests_rejected_total", "Tensor ingestion requests refused (4xx or 5xx).", s.rejected),
+            counter("trainscope_tensor_received_bytes_total", "Request bytes received by the tensor ingestion API.", s.bytesReceived),
+            counter("trainscope_tensors_saved_total", "Tensors written to the trial (values or shapes).", s.tensorsSaved),
+            counter("trainscope_tensors_skipped_total", "Tensors the hook configuration does not save at their step.", s.tensorsSkipped),
+            counter("trainscope_tensorboard_errors_total", "Failed TensorBoard writes.", s.tensorBoardErrors),
+        ]
+    }
+}
+
+/// Hummingbird's "Server started" and the like stay below notice.
+private func quietLibraries(_ logger: Logger) -> Logger {
+    var l = logger
+    if l.logLevel < .warning { l.logLevel = .warning }
+    return l
+}
+
+struct TensorsCommandError: Error, CustomStringConvertible {
+    var description: String
+}
