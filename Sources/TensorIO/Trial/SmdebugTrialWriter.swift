@@ -32,6 +32,7 @@ public final class SmdebugTrialWriter: @unchecked Sendable {
     private var open: [String: OpenStep] = [:]
     private var lastClosed: [String: Int64] = [:]
     private var collectionsChanged = false
+    private var directories: Set<String> = []
     private var finished = false
     private let wallClock: @Sendable () -> Double
 
@@ -215,7 +216,7 @@ public final class SmdebugTrialWriter: @unchecked Sendable {
         }
         let relative = TrialLayout.eventFile(step: position.step, worker: worker)
         let path = "\(directory)/\(relative)"
-        try AtomicFile.createParent(of: path)
+        try AtomicFile.createParent(of: path, known: &directories)
         let writer: TFRecordFileWriter
         do {
             writer = try TFRecordFileWriter(path: path + ".tmp", checksum: .smdebugConstant)
@@ -244,7 +245,7 @@ public final class SmdebugTrialWriter: @unchecked Sendable {
             try AtomicFile.rename(step.eventPath + ".tmp", to: step.eventPath)
         }
         let indexPath = "\(directory)/\(TrialLayout.indexFile(step: step.position.step, worker: worker))"
-        try AtomicFile.write(step.index.jsonBytes(), to: indexPath)
+        try AtomicFile.write(step.index.jsonBytes(), to: indexPath, known: &directories)
         stepsClosed += 1
     }
 
@@ -266,7 +267,7 @@ public final class SmdebugTrialWriter: @unchecked Sendable {
         guard collectionsChanged else { return }
         let bytes = CollectionsFile(collections: collections, numWorkers: declaredWorkers).jsonBytes()
         for worker in workers {
-            try AtomicFile.write(bytes, to: "\(directory)/\(TrialLayout.collectionsFile(worker: worker))")
+            try AtomicFile.write(bytes, to: "\(directory)/\(TrialLayout.collectionsFile(worker: worker))", known: &directories)
         }
         collectionsChanged = false
     }
