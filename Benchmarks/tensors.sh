@@ -12,12 +12,13 @@
 # Every tensor is saved raw (HookParameters save_all, save_interval 1, no histograms), so both sides
 # write the same records. Throughput is MB of tensor data per wall-clock second; peak RSS is the
 # writing process's VmHWM (trainscope's server; the Python process that runs smdebug's writer).
-# Each measurement is the best of REPEAT runs (default 3).
+# ROUNDS rounds (default 5) each run both sides, one after the other; the table gives medians: MB/s
+# from the median time, and the median of the per-round speedups.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v swift >/dev/null 2>&1 || export PATH=/opt/swift/usr/bin:$PATH
 python=$(pwd)/$(bash scripts/python-venv.sh)
-repeat=${REPEAT:-3}
+repeat=${ROUNDS:-5}
 out=Benchmarks/out/tensors
 rm -rf "$out"
 mkdir -p "$out"
@@ -31,7 +32,7 @@ cat > "$out/hook.json" <<'JSON'
 JSON
 
 "$python" - "$bin" "$out" "$repeat" <<'PY'
-import json, os, re, shutil, signal, subprocess, sys, time
+import json, os, re, shutil, signal, statistics, subprocess, sys, time
 
 bin_path, out, repeat = sys.argv[1], sys.argv[2], int(sys.argv[3])
 sys.path.insert(0, os.path.join(os.getcwd(), "Examples"))
@@ -107,26 +108,32 @@ def run_trainscope(sizes, steps, trial, hook):
     return seconds, rss, tree_bytes(trial)
 
 
-results = {"target_bytes": TARGET, "repeat": repeat, "cpus": os.cpu_count(), "mixes": {}}
+results = {"target_bytes": TARGET, "rounds": repeat, "cpus": os.cpu_count(), "mixes": {}}
 for name, sizes in MIXES.items():
     per_step = 4 * sum(sizes)
     steps = -(-TARGET // per_step)
     data = per_step * steps
-    best = {}
-    for side, fn in (("smdebug", lambda: run_smdebug(sizes, steps, f"{out}/smdebug-{name}")),
-                     ("trainscope", lambda: run_trainscope(sizes, steps, f"{out}/trainscope-{name}", f"{out}/hook.json"))):
-        runs = [fn() for _ in range(repeat)]
-        seconds = min(r[0] for r in runs)
-        best[side] = {"seconds": round(seconds, 4), "mb_per_s": round(data / 1e6 / seconds, 1),
-                      "peak_rss_mb": round(max(r[1] for r in runs) / 1e6, 1), "bytes_on_disk": runs[-1][2],
-                      "all_seconds": [round(r[0], 4) for r in runs]}
-    results["mixes"][name] = {"tensors_per_step": len(sizes), "steps": steps, "tensor_bytes": data, **best,
-                              "speedup": round(best["smdebug"]["seconds"] / best["trainscope"]["seconds"], 2)}
+    runs = {"smdebug": [], "trainscope": []}
+    # Interleaved rounds: a busy moment on this shared machine slows both sides of a round's ratio.
+    for _ in range(repeat):
+        runs["smdebug"].append(run_smdebug(sizes, steps, f"{out}/smdebug-{name}"))
+        runs["trainscope"].append(run_trainscope(sizes, steps, f"{out}/trainscope-{name}", f"{out}/hook.json"))
+    summary = {}
+    for side, rs in runs.items():
+        seconds = statistics.median(r[0] for r in rs)
+        summary[side] = {"median_seconds": round(seconds, 4), "mb_per_s": round(data / 1e6 / seconds, 1),
+                         "best_mb_per_s": round(data / 1e6 / min(r[0] for r in rs), 1),
+                         "peak_rss_mb": round(max(r[1] for r in rs) / 1e6, 1), "bytes_on_disk": rs[-1][2],
+                         "all_seconds": [round(r[0], 4) for r in rs]}
+    ratios = [a[0] / b[0] for a, b in zip(runs["smdebug"], runs["trainscope"])]
+    results["mixes"][name] = {"tensors_per_step": len(sizes), "steps": steps, "tensor_bytes": data, **summary,
+                              "speedup_median": round(statistics.median(ratios), 2),
+                              "speedup_per_round": [round(r, 2) for r in ratios]}
 with open(f"{out}/results.json", "w") as f:
     json.dump(results, f, indent=2)
 print(f"{'mix':8} {'tensors':>8} {'MB':>6} | {'smdebug MB/s':>12} {'RSS MB':>7} | {'trainscope MB/s':>15} {'RSS MB':>7} | speedup")
 for name, r in results["mixes"].items():
     print(f"{name:8} {r['tensors_per_step'] * r['steps']:>8} {r['tensor_bytes'] / 1e6:>6.1f} | "
           f"{r['smdebug']['mb_per_s']:>12} {r['smdebug']['peak_rss_mb']:>7} | "
-          f"{r['trainscope']['mb_per_s']:>15} {r['trainscope']['peak_rss_mb']:>7} | {r['speedup']}x")
+          f"{r['trainscope']['mb_per_s']:>15} {r['trainscope']['peak_rss_mb']:>7} | {r['speedup_median']}x")
 PY
