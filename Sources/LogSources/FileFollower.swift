@@ -178,6 +178,7 @@ public final class FileFollower {
                 pendingResume = nil
                 draining.append(sibling)
                 events.append(.recoveredFromSibling(sibling.path))
+                queueLaterRotations(after: sibling)
             }
             return false
         }
@@ -220,9 +221,19 @@ public final class FileFollower {
         guard stat(path, &st) == 0 else { return false }   // gone for now: keep the open file, wait
         if UInt64(st.st_dev) != c.identity.device || UInt64(st.st_ino) != c.identity.inode {
             // Rename-and-create, a switched symlink, delete-and-recreate: finish the old file first.
+            // It may have been truncated (or copytruncated) before it was renamed: then what it held
+            // past our offset is looked for in a copy, and it is read again from its start.
+            var own = stat()
+            if fstat(c.fd, &own) == 0, Int64(own.st_size) < c.reader.offset
+                || (c.identity.fingerprintLength > 0 && !c.identity.sameContent(asFileAt: c.fd)) {
+                recoverRest(of: c.identity, from: c.reader.offset, withLaterRotations: false)
+                restart(c)
+                events.append(.truncated)
+            }
             draining.append(c)
             current = nil
             events.append(.rotated)
+            queueLaterRotations(after: c)
             return true
         }
         let size = Int64(st.st_size)
@@ -247,14 +258,93 @@ public final class FileFollower {
     }
 
     /// Queues the part of `file` beyond `offset` from a sibling holding the same first bytes (the copy
-    /// that copytruncate made, or the file renamed while trainscope was down).
-    private func recoverRest(of file: FileIdentity, from offset: Int64, lostIfAbsent: Bool = false) {
+    /// that copytruncate made, or the file renamed while trainscope was down), then the rotated files
+    /// written after it. With `lostIfAbsent` (a restart whose file is not at the path any more), when
+    /// no sibling has those first bytes but one is that very file (same device and inode), the file
+    /// was truncated or rewritten and then renamed while trainscope was down: it is read from its
+    /// start (what it held past `offset` went with the truncation).
+    private func recoverRest(of file: FileIdentity, from offset: Int64, lostIfAbsent: Bool = false,
+                             withLaterRotations: Bool = true) {
         if let sibling = findSibling(matching: file, beyond: offset) {
             draining.append(sibling)
             events.append(.recoveredFromSibling(sibling.path))
+            if withLaterRotations { queueLaterRotations(after: sibling) }
+        } else if lostIfAbsent, let same = rotatedFile(sameAs: file) {
+            draining.append(same)
+            events.append(.truncated)
+            events.append(.recoveredFromSibling(same.path))
+            queueLaterRotations(after: same)
         } else if lostIfAbsent {
             events.append(.checkpointedFileLost)
         }
+    }
+
+    /// The rotation-named sibling that is `file` by device and inode, whatever it holds now; opened at 0.
+    private func rotatedFile(sameAs file: FileIdentity) -> OpenFile? {
+        let (folder, base) = Self.split(path)
+        for name in Self.entries(of: folder, where: { Self.isRotation($0, of: base) }).sorted() {
+            var st = stat()
+            guard stat("\(folder)/\(name)", &st) == 0, (st.st_mode & S_IFMT) == S_IFREG,
+                  UInt64(st.st_dev) == file.device, UInt64(st.st_ino) == file.inode,
+                  let opened = open("\(folder)/\(name)"), opened.isRegular else { continue }
+            return opened
+        }
+        return nil
+    }
+
+    /// Queues, oldest first, the rotated files last modified after `reference`: when the path was
+    /// rotated more than once since `reference` was read (twice while trainscope was down, say), the
+    /// files in between hold lines that came after `reference`'s and before the current file's, and
+    /// are read whole. Each rotated file holds one stretch of the log, so its modification time (its
+    /// last write, or when copytruncate copied it) orders it; files whose whole life fits in one tick
+    /// of the file system's clock cannot be ordered. Left out: files already queued or open, the file
+    /// now at the path, and a file with the same first bytes as the file at the path (a copytruncate
+    /// copy made before the truncation: its lines are still read from the path).
+    private func queueLaterRotations(after reference: OpenFile) {
+        var ref = stat()
+        guard reference.isRegular, fstat(reference.fd, &ref) == 0 else { return }
+        let (folder, base) = Self.split(path)
+        let atPath = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        defer { if atPath >= 0 { close(atPath) } }
+        var known = (draining + [reference] + (current.map { [$0] } ?? [])).map { [$0.identity.device, $0.identity.inode] }
+        var pathStat = stat()
+        if atPath >= 0, fstat(atPath, &pathStat) == 0 { known.append([UInt64(pathStat.st_dev), UInt64(pathStat.st_ino)]) }
+        var later: [(name: String, st: stat)] = []
+        for name in Self.entries(of: folder, where: { Self.isRotation($0, of: base) }) {
+            var st = stat()
+            guard stat("\(folder)/\(name)", &st) == 0, (st.st_mode & S_IFMT) == S_IFREG,
+                  !known.contains([UInt64(st.st_dev), UInt64(st.st_ino)]), Self.isLater(st.st_mtim, than: ref.st_mtim) else { continue }
+            later.append((name, st))
+        }
+        later.sort { x, y in
+            if Self.isLater(y.st.st_mtim, than: x.st.st_mtim) { return true }
+            return !Self.isLater(x.st.st_mtim, than: y.st.st_mtim) && x.name < y.name
+        }
+        for (name, _) in later {
+            let candidate = "\(folder)/\(name)"
+            guard let file = open(candidate), file.isRegular else { continue }
+            if atPath >= 0, Self.startsAlike(file.fd, atPath) { continue }
+            draining.append(file)
+            events.append(.recoveredFromSibling(candidate))
+        }
+    }
+
+    private static func isRotation(_ name: String, of base: String) -> Bool {
+        name != base && name.hasPrefix(base) && !["gz", "bz2", "xz", "zst", "zip"].contains(where: { name.hasSuffix("." + $0) })
+    }
+
+    private static func isLater(_ a: timespec, than b: timespec) -> Bool {
+        a.tv_sec != b.tv_sec ? a.tv_sec > b.tv_sec : a.tv_nsec > b.tv_nsec
+    }
+
+    /// Whether two files hold the same first bytes (up to the shorter's length and the fingerprint's;
+    /// two empty files are not alike).
+    private static func startsAlike(_ a: Int32, _ b: Int32) -> Bool {
+        var sa = stat(), sb = stat()
+        guard fstat(a, &sa) == 0, fstat(b, &sb) == 0 else { return false }
+        let length = min(FileIdentity.maximumLength, Int(sa.st_size), Int(sb.st_size))
+        guard length > 0, let fa = FileIdentity.fingerprint(fd: a, length: length) else { return false }
+        return fa == FileIdentity.fingerprint(fd: b, length: length)
     }
 
     /// A regular file in the path's folder, named like a rotation of it (`train.log.1`,
@@ -265,9 +355,7 @@ public final class FileFollower {
     /// under its own name (`0.log` beside the new `1.log`), perhaps with lines not read yet.
     private func findSibling(matching file: FileIdentity, beyond offset: Int64) -> OpenFile? {
         let (folder, base) = Self.split(path)
-        let rotations = Self.entries(of: folder) { name in
-            name != base && name.hasPrefix(base) && !["gz", "bz2", "xz", "zst", "zip"].contains(where: { name.hasSuffix("." + $0) })
-        }
+        let rotations = Self.entries(of: folder) { Self.isRotation($0, of: base) }
         for name in rotations.sorted() {
             if let found = openSibling("\(folder)/\(name)", matching: file, beyond: offset, sameInode: false) { return found }
         }
