@@ -262,6 +262,75 @@ enum TailStore {
         try f.expectSteps(Array(1...8))
     }
 
+    /// Rotations that trainscope does not see one by one, because it is down (killed, then
+    /// restarted) or paused (SIGSTOP, then SIGCONT: it looks again only afterwards).
+    enum Unseen: String, CaseIterable, CustomStringConvertible {
+        case down, paused
+        var description: String { rawValue }
+
+        /// Runs `change` while trainscope cannot look, and returns the trainscope that reads on.
+        func during(_ tail: Tail, _ f: Folder, _ change: () throws -> Void) throws -> Tail {
+            let run = try #require(tail.run)
+            switch self {
+            case .down:
+                run.killTree()
+                try change()
+                return try f.tail([f.path("train.log")], name: "tail-2")
+            case .paused:
+                run.signal(SIGSTOP)
+                defer { run.signal(SIGCONT) }
+                try change()
+                return tail
+            }
+        }
+    }
+
+    /// Two rotations unseen: besides the rest of the file trainscope was reading, a whole rotated
+    /// file lies between it and the current one, to be read before the current one. Renamed twice
+    /// (`train.log.1`, then `train.log.2`), or copytruncated twice.
+    @Test(arguments: ["rename", "copytruncate"], Unseen.allCases)
+    func rotatedTwiceUnseen(_ how: String, _ unseen: Unseen) throws {
+        let f = try Folder()
+        try f.write("train.log", Self.lines(1...3))
+        let first = try f.tail([f.path("train.log")])
+        try first.waitForSteps(3)
+        let reader = try unseen.during(first, f) {
+            try f.append("train.log", Self.lines(4...5))
+            for (k, more) in [(1, 6...8), (2, 9...12)] {
+                if how == "rename" {
+                    #expect(rename(f.path("train.log"), f.path("train.log.\(k)")) == 0)
+                } else {
+                    try FileManager.default.copyItem(atPath: f.path("train.log"), toPath: f.path("train.log.\(k)"))
+                    #expect(truncate(f.path("train.log"), 0) == 0)
+                }
+                usleep(20_000)   // file times apart, as rotations are
+                if how == "rename" { try f.write("train.log", Self.lines(more)) } else { try f.append("train.log", Self.lines(more)) }
+            }
+        }
+        _ = poll(timeout: 10) { (try? reader.steps()) ?? 0 >= (unseen == .down ? 9 : 12) }
+        try reader.stop()
+        try f.expectSteps(Array(1...12), "\(how) while \(unseen): \(reader.stderr())")
+    }
+
+    /// Truncated in place, written to, then renamed, all unseen: the renamed file is read from its
+    /// start (nothing of the new content is skipped at the old offset), then the new one.
+    @Test(arguments: Unseen.allCases)
+    func truncatedThenRenamedUnseen(_ unseen: Unseen) throws {
+        let f = try Folder()
+        try f.write("train.log", Self.lines(1...20))
+        let first = try f.tail([f.path("train.log")])
+        try first.waitForSteps(20)
+        let reader = try unseen.during(first, f) {
+            try f.write("train.log", Self.lines(21...23))   // truncated, and shorter than the offset
+            usleep(20_000)
+            #expect(rename(f.path("train.log"), f.path("train.log.1")) == 0)
+            try f.write("train.log", Self.lines(24...25))
+        }
+        _ = poll(timeout: 10) { (try? reader.steps()) ?? 0 >= (unseen == .down ? 5 : 25) }
+        try reader.stop()
+        try f.expectSteps(Array(1...25), "while \(unseen): \(reader.stderr())")
+    }
+
     // MARK: - Streams
 
     @Test func aFIFOIsReadWheneverAWriterComes() throws {
