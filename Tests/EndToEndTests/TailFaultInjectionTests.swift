@@ -97,10 +97,15 @@ import TrainScopeTesting
         // The last life: catch up, then a SIGTERM.
         let last = try RunningTrainscope(arguments, in: dir, name: "tail-last")
         instances.append(last)
+        let port = try last.metricsPort()
+        // Reading has begun (so its signal handlers are in place), and nothing is left to read.
+        _ = poll(timeout: 10) { last.stderr.contains("train.log: following (") }
         var stored = 0
         let caughtUp = try poll(timeout: 30, interval: 0.2) {
+            let lag = Exposed.parse(try HTTP.get(port: port, path: "/metrics").text)
+                .filter { $0.name == "trainscope_extraction_lag_bytes" }.reduce(0.0) { $0 + (Double($1.value) ?? 1) }
             stored = try TailStore.rows(db: db, name: "step").count
-            return stored >= Self.lines
+            return stored >= Self.lines && lag == 0
         }
         last.signal(SIGTERM)
         let status = try last.waitForExit()
@@ -129,11 +134,13 @@ import TrainScopeTesting
                 """)
         }
         let said = instances.map(\.stderr).joined()
-        func count(_ needle: String) -> Int { said.components(separatedBy: needle).count - 1 }
+        func count(_ needle: String, in text: String = said) -> Int { text.components(separatedBy: needle).count - 1 }
+        let severalRotated = instances.filter { count("reading the rest of the rotated file", in: $0.stderr) > 1 }.count
         print("""
             TailFaultInjectionTests: seed \(seed): \(steps.count) step values stored; the lives saw \(count(": rotated")) renames, \
             \(count(": truncated")) truncations, read \(count("reading the rest of the rotated file")) rests from a sibling, \
-            lost \(count("read before the restart is gone")) checkpointed files (truncated while down)
+            lost \(count("read before the restart is gone")) checkpointed files (truncated while down); \
+            \(severalRotated) lives read more than one rotated file
             """)
         let described = try RunRecord(db: db).describe()
         #expect(described["TrainingJobStatus"] as? String == "Stopped", "seed \(seed): \(described["TrainingJobStatus"] ?? "none")")

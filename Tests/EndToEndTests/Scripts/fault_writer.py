@@ -14,10 +14,12 @@ of random size, sometimes splitting a line over two writes, and at random points
   written so far (anything unread would be lost by the rotation itself, not by trainscope); while
   trainscope is down the wait lasts until it has been restarted and caught up.
 
-Before a rename or copytruncate the script waits until trainscope has stored at least one line
-written after the previous rotation. Two rotations that trainscope never saw apart leave a file in
-between that is neither the one it was reading nor the current one; real rotations are minutes
-apart, and no follower that is told only PATH can know about such a file.
+Renames and copytruncates come whenever the schedule says, so two or more of them can happen
+while trainscope is down or before it looks again: the files in between must then be read whole,
+in order. After each rotation the writer waits 10 ms before its next line, so rotated files are
+ordered by their modification times (ext4 stamps them with a clock that ticks every few ms; real
+rotations are minutes apart). `--spacing seen` instead waits, before each rename or copytruncate,
+until trainscope has stored a line written after the previous rotation.
 
 The store is read with `BIN metrics --db DB --name step --format csv`, as a user would. Every k
 is unique, so no rotation overwrites an older file. The schedule depends on SEED only (the waits
@@ -63,6 +65,9 @@ def main():
     ap.add_argument("--seconds", type=float, default=20.0, help="rough time to spend writing")
     ap.add_argument("--trainscope", required=True)
     ap.add_argument("--db", required=True)
+    ap.add_argument("--spacing", choices=["seen", "none"], default="none",
+                    help="seen: before a rename or copytruncate, wait until trainscope has stored a line "
+                         "written after the previous rotation; none: rotate whenever the schedule says")
     a = ap.parse_args()
 
     rng = random.Random(a.seed)
@@ -76,7 +81,7 @@ def main():
     step = 0
     k = 0
     at_last_rotation = 0
-    next_rotation = rng.randint(60, 250)
+    next_rotation = rng.randint(20, 250)
     mean_burst = 20
     pause = a.seconds / (a.lines / mean_burst)   # mean sleep after a burst
     counts = {"rename": 0, "copytruncate": 0, "truncate": 0}
@@ -103,7 +108,8 @@ def main():
                 waited += wait_stored(a.trainscope, a.db, step, "truncate %d" % k)
                 os.ftruncate(fd, 0)
             else:
-                waited += wait_stored(a.trainscope, a.db, at_last_rotation + 1, "%s %d" % (kind, k))
+                if a.spacing == "seen":
+                    waited += wait_stored(a.trainscope, a.db, at_last_rotation + 1, "%s %d" % (kind, k))
                 rotated = "%s.%d" % (path, k)
                 if kind == "rename":
                     os.rename(path, rotated)
@@ -114,8 +120,10 @@ def main():
                     shutil.copyfile(path, rotated)
                     os.ftruncate(fd, 0)
             counts[kind] += 1
+            time.sleep(0.01)   # see the docstring: file times apart
             at_last_rotation = step
-            next_rotation = step + rng.randint(60, 250)
+            # Now and then a storm: the next rotation after a few lines only.
+            next_rotation = step + (rng.randint(1, 10) if rng.random() < 0.3 else rng.randint(20, 250))
             print("rotation %d: %s after step %d" % (k, kind, step), flush=True)
 
     os.close(fd)
