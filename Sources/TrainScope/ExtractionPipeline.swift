@@ -3,6 +3,7 @@ import LogMetrics
 import LogSources
 import Store
 import Synchronization
+import TensorIO
 
 /// Polls every line source in turn, extracts metrics, and hands batches to the store writer with the
 /// positions they reach. One thread: the extractor's compiled regexes and match data belong to it.
@@ -37,9 +38,14 @@ final class ExtractionPipeline: @unchecked Sendable {
     private let pendingSources = Mutex<[any LineSource & Sendable]>([])
     /// Sources added while running (new files matching a glob), handed over by `add`.
     private var slots: Int
+    /// TensorBoardOutputConfig's scalars: every extracted value, one monotone step per metric (and
+    /// source, under `tail`). Written on this thread only.
+    private let scalars: TensorBoardWriter?
+    private var scalarTags: [[String]] = []
 
     init(sources: [any LineSource], extractor: MetricExtractor, writer: StoreWriter, live: LiveMetrics,
-         waiting: Waiting, firstSeq: [Int64], slots: Int, clock: @escaping MillisecondClock) {
+         waiting: Waiting, firstSeq: [Int64], slots: Int, scalars: TensorBoardWriter? = nil,
+         clock: @escaping MillisecondClock) {
         self.sources = sources
         self.finished = Array(repeating: false, count: sources.count)
         self.extractor = extractor
@@ -49,6 +55,7 @@ final class ExtractionPipeline: @unchecked Sendable {
         self.nextSeq = firstSeq
         self.clock = clock
         self.slots = slots
+        self.scalars = scalars
         let zero = Array(repeating: DefinitionCounters(), count: extractor.definitions.count)
         counters = Array(repeating: zero, count: slots)
         publishedCounters = counters
@@ -105,7 +112,17 @@ final class ExtractionPipeline: @unchecked Sendable {
             if !progressed { waiting.wait(seen, 250) }
         }
         flush()
+        scalars?.close()
         writer.finish()
+    }
+
+    /// The TensorBoard tag of a metric: its name, prefixed by the source's label under `tail`.
+    private func scalarTag(slot: Int, metric: Int) -> String {
+        while scalarTags.count <= slot {
+            let label = live.sourceLabel(scalarTags.count)
+            scalarTags.append(extractor.definitions.map { label.isEmpty ? $0.name : "\(label)/\($0.name)" })
+        }
+        return scalarTags[slot][metric]
     }
 
     private func adoptNewSources() {
@@ -138,6 +155,9 @@ final class ExtractionPipeline: @unchecked Sendable {
                                           line: line.number, seq: nextSeq[index], sourceID: sourceID))
                 nextSeq[index] += 1
                 lastValues[index] = (value, timeMs)
+                if let scalars {
+                    scalars.addNext(tag: scalarTag(slot: slot, metric: index), value: value, wallTime: Double(timeMs) / 1000)
+                }
             }
         }
         guard case .read = result else { return result }
@@ -194,5 +214,6 @@ final class ExtractionPipeline: @unchecked Sendable {
         }
         writer.submit(samples: batch, counters: deltas)
         batch.removeAll(keepingCapacity: true)
+        scalars?.flush()
     }
 }

@@ -9,6 +9,7 @@ import LogMetrics
 import LogSources
 import Logging
 import Store
+import TensorIO
 
 /// The threads of a run, built before the child starts: spool files, the extractor, the store.
 struct PreparedPipeline: @unchecked Sendable {
@@ -49,7 +50,9 @@ struct PreparedPipeline: @unchecked Sendable {
             wait: { seen, timeout in wakeup.wait(after: seen, timeoutMs: timeout) },
             writerFinished: { finishedForwarders[$0].isFinished })
         pipeline = ExtractionPipeline(sources: sources, extractor: extractor, writer: writer, live: live,
-                                      waiting: waiting, firstSeq: firstSeq, slots: 1, clock: clock)
+                                      waiting: waiting, firstSeq: firstSeq, slots: 1,
+                                      scalars: try TensorBoardScalars.writer(spec: spec, mlRoot: paths.mlRoot, hostID: options.hostID),
+                                      clock: clock)
         self.forwarders = forwarders
         self.logger = logger
     }

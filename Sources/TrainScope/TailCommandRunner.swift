@@ -12,6 +12,7 @@ import Logging
 import ServiceLifecycle
 import Store
 import Synchronization
+import TensorIO
 import UnixSignals
 
 /// `trainscope tail`: the sidecar that cannot wrap the training process and reads its log instead.
@@ -145,7 +146,10 @@ final class PreparedTail: @unchecked Sendable {
             writerFinished: { _ in false })
         pipeline = ExtractionPipeline(sources: sources, extractor: try MetricExtractor(definitions: spec.metricDefinitions),
                                       writer: writer, live: live, waiting: waiting, firstSeq: firstSeq,
-                                      slots: max(1, sources.count), clock: clock)
+                                      slots: max(1, sources.count),
+                                      scalars: try TensorBoardScalars.writer(spec: spec, mlRoot: Self.mlRoot(database: database),
+                                                                             hostID: options.hostID),
+                                      clock: clock)
         rescan.owner = self
     }
 
@@ -170,6 +174,12 @@ final class PreparedTail: @unchecked Sendable {
                 }
             }
         }
+    }
+
+    /// A tail has no --ml-root: its files go beside the database.
+    static func mlRoot(database: String) -> String {
+        let folder = (database as NSString).deletingLastPathComponent
+        return folder.isEmpty ? "." : folder
     }
 
     static func isGlob(_ path: String) -> Bool { path.contains(where: { "*?[".contains($0) }) }
@@ -221,8 +231,7 @@ final class TailService: Service, @unchecked Sendable {
         let pipeline = prepared.pipeline, writer = prepared.writer, watcher = prepared.watcher
         writer.start()
         pipeline.start()
-        let mlRoot = (database as NSString).deletingLastPathComponent
-        let profiler = EmbeddedProfiler.start(spec: prepared.spec, mlRoot: mlRoot.isEmpty ? "." : mlRoot, database: database,
+        let profiler = EmbeddedProfiler.start(spec: prepared.spec, mlRoot: PreparedTail.mlRoot(database: database), database: database,
                                               hostID: options.hostID, pid: nil, live: live, logger: logger)
         let stoppedBySignal = Atomic<Bool>(false)
         let stopper = Task {

@@ -8,6 +8,7 @@ import JobSpec
 import Logging
 import ServiceLifecycle
 import Store
+import TensorIO
 
 /// `trainscope run`: everything that can fail on bad input fails here, before the child starts:
 /// the job spec, the folders, the database, the listening socket.
@@ -31,6 +32,9 @@ public enum TrainingRun {
         do {
             paths = try RunPaths.prepare(options: options, jobName: spec.name)
             try ContainerConfig.write(spec: spec, hostID: options.hostID, mlRoot: paths.mlRoot)
+            // debughookconfig.json, tensorboardoutputconfig.json, profilerconfig.json, with their paths
+            // re-rooted, so a script using smdebug's own hook writes where trainscope reads.
+            try DebuggerContainerConfig.write(request: spec.request, mlRoot: paths.mlRoot)
             let store = try MetricStore(path: paths.database)
             if let existing = try store.job() {
                 logger.error("\(paths.database) already holds training job \(existing.name) (\(existing.status)); job names are unique, as on SageMaker: use a new TrainingJobName or --db")

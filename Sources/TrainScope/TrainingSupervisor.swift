@@ -11,6 +11,7 @@ import Logging
 import ServiceLifecycle
 import Store
 import Synchronization
+import TensorIO
 import UnixSignals
 
 /// The lifecycle of one training process: start it once the endpoint listens, forward its output and
@@ -63,6 +64,7 @@ final class TrainingSupervisor: Service, @unchecked Sendable {
         do {
             prepared = try PreparedPipeline(spec: spec, options: options, paths: paths, live: live, logger: logger, clock: clock)
             let variables = ContainerConfig.environment(spec: spec, mlRoot: paths.mlRoot)
+                + DebuggerContainerConfig.environment(request: spec.request, mlRoot: paths.mlRoot)
                 + spec.environment.map { (key: $0.key, value: $0.value) }
             child = try ChildProcess(arguments: options.command,
                                      environment: ChildProcess.environment(base: ProcessInfo.processInfo.environment,
@@ -94,6 +96,11 @@ final class TrainingSupervisor: Service, @unchecked Sendable {
         logger.info("training process \(child.pid) ended: \(termination)")
         await pipeline.drain(deadlineSeconds: 10)
         profiler?.stop()   // its last flush, and smdebug's training_job_end.ts
+        // As the platform does on SageMaker: smdebug's hook does not mark the end under TRAINING_JOB_NAME.
+        if let trial = DebuggerContainerConfig.tensorDirectory(request: spec.request, mlRoot: paths.mlRoot),
+           FileManager.default.fileExists(atPath: trial) {
+            try? DebuggerContainerConfig.markTrialEnded(trial)
+        }
 
         let outcome = JobOutcome.from(termination, stopRequested: stopRequested.load(ordering: .relaxed),
                                       maxRuntimeExceeded: maxRuntimeExceeded.load(ordering: .relaxed))
