@@ -50,6 +50,7 @@ let package = Package(
         ]),
         .target(name: "TrainScope", dependencies: [
             "JobSpec", "LogMetrics", "LogSources", "Store", "Exposition", "TensorIO", "SystemProfiler",
+            .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Exposition
+import Hummingbird
 import JobSpec
 import Logging
 import ServiceLifecycle
@@ -46,13 +47,26 @@ public enum TrainingRun {
         }
 
         let live = LiveMetrics(jobName: spec.name, hostID: options.hostID, metricNames: spec.metricDefinitions.map(\.name))
-        let server = MetricsServer(configuration: .init(host: options.host, port: options.port), logger: quiet(logger)) {
+        let tensors: EmbeddedIngestion?
+        do {
+            tensors = try EmbeddedIngestion.make(spec: spec, mlRoot: paths.mlRoot, hostID: options.hostID, logger: logger)
+        } catch {
+            logger.error("\(error)")
+            return 1
+        }
+        var routes: (@Sendable (Router<BasicRequestContext>) -> Void)?
+        if let tensors {
+            live.addFamilies { tensors.families }
+            routes = { tensors.ingestion.register(on: $0) }
+        }
+        let server = MetricsServer(configuration: .init(host: options.host, port: options.port), logger: quiet(logger),
+                                   extraRoutes: routes) {
             live.families()
         }
         let (ready, readyContinuation) = AsyncStream<Int>.makeStream()
         let app = server.application { port in readyContinuation.yield(port) }
         let supervisor = TrainingSupervisor(spec: spec, options: options, paths: paths, live: live, logger: logger,
-                                            clock: clock, ready: ready)
+                                            clock: clock, ready: ready, tensors: tensors)
         let group = ServiceGroup(configuration: .init(
             services: [
                 .init(service: app, successTerminationBehavior: .gracefullyShutdownGroup,

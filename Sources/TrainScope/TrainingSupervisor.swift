@@ -25,12 +25,14 @@ final class TrainingSupervisor: Service, @unchecked Sendable {
     let logger: Logger
     let clock: MillisecondClock
     let ready: AsyncStream<Int>
+    let tensors: EmbeddedIngestion?
     let exitStatus = Atomic<Int32>(1)
     private let stopRequested = Atomic<Bool>(false)
     private let maxRuntimeExceeded = Atomic<Bool>(false)
 
     init(spec: TrainingJobSpec, options: RunOptions, paths: RunPaths, live: LiveMetrics, logger: Logger,
-         clock: @escaping MillisecondClock, ready: AsyncStream<Int>) {
+         clock: @escaping MillisecondClock, ready: AsyncStream<Int>, tensors: EmbeddedIngestion? = nil) {
+        self.tensors = tensors
         self.spec = spec
         self.options = options
         self.paths = paths
@@ -63,8 +65,10 @@ final class TrainingSupervisor: Service, @unchecked Sendable {
         let prepared: PreparedPipeline
         do {
             prepared = try PreparedPipeline(spec: spec, options: options, paths: paths, live: live, logger: logger, clock: clock)
+            let ingestionURL: [(key: String, value: String)] = tensors == nil ? [] : [(key: "TRAINSCOPE_URL", value: "http://\(displayHost):\(port)")]
             let variables = ContainerConfig.environment(spec: spec, mlRoot: paths.mlRoot)
                 + DebuggerContainerConfig.environment(request: spec.request, mlRoot: paths.mlRoot)
+                + ingestionURL
                 + spec.environment.map { (key: $0.key, value: $0.value) }
             child = try ChildProcess(arguments: options.command,
                                      environment: ChildProcess.environment(base: ProcessInfo.processInfo.environment,
@@ -86,6 +90,7 @@ final class TrainingSupervisor: Service, @unchecked Sendable {
         live.update { $0.secondaryStatus = "Training"; $0.startTimeMs = start }
 
         let pipeline = prepared.start(child: child)
+        let flusher = tensors?.flushPeriodically()
         let profiler = EmbeddedProfiler.start(spec: spec, mlRoot: paths.mlRoot, database: paths.database, hostID: options.hostID,
                                               pid: child.pid, live: live, logger: logger)
         let forwarding = Task { await forwardSignals(signals, to: child, status: status) }
@@ -96,9 +101,12 @@ final class TrainingSupervisor: Service, @unchecked Sendable {
         logger.info("training process \(child.pid) ended: \(termination)")
         await pipeline.drain(deadlineSeconds: 10)
         profiler?.stop()   // its last flush, and smdebug's training_job_end.ts
-        // As the platform does on SageMaker: smdebug's hook does not mark the end under TRAINING_JOB_NAME.
-        if let trial = DebuggerContainerConfig.tensorDirectory(request: spec.request, mlRoot: paths.mlRoot),
-           FileManager.default.fileExists(atPath: trial) {
+        flusher?.cancel()
+        if let tensors {
+            do { try tensors.ingestion.finish() } catch { logger.error("finishing the tensor trial in \(tensors.directory): \(error)") }
+        } else if let trial = DebuggerContainerConfig.tensorDirectory(request: spec.request, mlRoot: paths.mlRoot),
+                  FileManager.default.fileExists(atPath: trial) {
+            // As the platform does on SageMaker: smdebug's hook does not mark the end under TRAINING_JOB_NAME.
             try? DebuggerContainerConfig.markTrialEnded(trial)
         }
 

@@ -33,8 +33,9 @@ import TrainScopeTesting
         #expect(hookFile.hasSuffix("/input/config/debughookconfig.json"))
         let hook = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: hookFile))) as? [String: Any])
         #expect((hook["LocalPath"] as? String)?.hasSuffix("/output/tensors") == true && (hook["LocalPath"] as? String)?.hasPrefix("/opt/ml") == false)
-        #expect(FileManager.default.fileExists(atPath: "\(ml)/output/tensors/training_job_end.ts") == false,
-                "no trial was written, so there is nothing to mark ended")
+        // The ingestion API served the trial, so it is finished when the job ends, as SageMaker's
+        // platform does for smdebug's own hook.
+        #expect(FileManager.default.fileExists(atPath: "\(ml)/output/tensors/training_job_end.ts"))
 
         // TensorBoard's EventAccumulator reads the scalars: one monotone step per metric.
         let reader = CLI.root + "/Tests/TensorIOTests/Conformance/read_tensorboard.py"
@@ -53,5 +54,35 @@ import TrainScopeTesting
         let loss = try #require(scalars["train:loss"])
         #expect(loss.map { $0[0] } == [0, 1, 2])
         #expect(loss.map { $0[1] } == [0.5, 0.25, 0.125])
+    }
+
+    /// With a DebugHookConfig, the child posts tensors to TRAINSCOPE_URL; the trial is written by the
+    /// hook's rules and finished when the job ends.
+    @Test func tensorsPostedByTheChildLandInTheTrial() throws {
+        let dir = TemporaryDirectory(prefix: "e2e-ingest")
+        let job = try RunCommandTests.writeJob(in: dir, name: "e2e-ingest", extra: [
+            "DebugHookConfig": ["S3OutputPath": "s3://bucket/debug", "HookParameters": ["save_interval": "1"],
+                                "CollectionConfigurations": [["CollectionName": "losses"]]],
+            "ProfilerConfig": ["DisableProfiler": true],
+        ])
+        let script = """
+        import json, os, urllib.request
+        url = os.environ['TRAINSCOPE_URL'] + '/v1/tensors'
+        for step in range(3):
+            body = json.dumps({"step": step, "mode": "TRAIN", "tensors": [{"name": "loss", "dtype": "float32", "shape": [], "data": 1.0 / (step + 1)}]}).encode()
+            req = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"}, method="POST")
+            print(urllib.request.urlopen(req).status)
+        """
+        let ml = dir.file("ml")
+        let r = try CLI.run(["run", "--job", job, "--ml-root", ml, "--listen", "127.0.0.1:0", "--", "python3", "-c", script],
+                            cwd: dir.path)
+        #expect(r.status == 0, "stderr:\n\(r.stderr)")
+        #expect(r.stdoutText == "200\n200\n200\n", "\(r.stdoutText)")
+        let trial = "\(ml)/output/tensors"
+        #expect(FileManager.default.fileExists(atPath: "\(trial)/training_job_end.ts"))
+        let dump = try CLI.run(["tensors", "dump", trial, "--format", "json"])
+        #expect(dump.status == 0, "\(dump.stderr)")
+        #expect(dump.stdoutText.contains("\"loss\""), "\(dump.stdoutText)")
+        #expect(dump.stdoutText.contains("0.5"), "\(dump.stdoutText)")
     }
 }
