@@ -73,6 +73,6 @@ let package = Package(
         .testTarget(name: "TensorIOTests", dependencies: [
             "TensorIO", "JobSpec", "Exposition", "TrainScopeTesting", .product(name: "HummingbirdTesting", package: "hummingbird"),
         ], exclude: ["Conformance", "Fixtures"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TrainScopeTesting"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TrainScopeTesting"], exclude: ["Scripts"]),
     ]
 )

@@ -223,11 +223,13 @@ final class TailService: Service, @unchecked Sendable {
     }
 
     func run() async throws {
+        // Trap the stop signals first: one that came while the port was opening would otherwise end
+        // the process with the job left InProgress.
+        let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm, .sighup)
         var iterator = ready.cancelOnGracefulShutdown().makeAsyncIterator()
         guard let port = await iterator.next() else { return }
         let host = options.host.contains(":") ? "[\(options.host)]" : options.host
         logger.notice("following \(options.paths.joined(separator: " ")): metrics at http://\(host):\(port)/metrics, database \(database)")
-        let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm, .sighup)
         let pipeline = prepared.pipeline, writer = prepared.writer, watcher = prepared.watcher
         writer.start()
         pipeline.start()

@@ -43,6 +43,10 @@ final class TrainingSupervisor: Service, @unchecked Sendable {
     }
 
     func run() async throws {
+        // Trap the stop signals before anything starts: one that came while the port opened or just
+        // after the child started would otherwise kill trainscope (or be lost) and orphan the child,
+        // the job left InProgress. A signal that comes before the child exists is forwarded to it.
+        let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm, .sighup)
         // If the server fails to bind, the group shuts down gracefully and no port ever comes: stop waiting then.
         var iterator = ready.cancelOnGracefulShutdown().makeAsyncIterator()
         guard let port = await iterator.next() else { return }   // the server failed or we were cancelled
@@ -56,9 +60,6 @@ final class TrainingSupervisor: Service, @unchecked Sendable {
         status.transition("Starting", timeMs: now, message: "Starting the training job.")
         logger.notice("job \(spec.name): metrics at http://\(displayHost):\(port)/metrics, database \(paths.database), logs in \(paths.logDirectory)")
 
-        // Trap the stop signals before the child exists: one that came just after it started would
-        // otherwise kill trainscope (or be lost) and orphan the child, the job left InProgress.
-        let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm, .sighup)
         // Whatever can fail on our side (spool files, regexes, the store) fails before the child
         // exists, so a child never runs without someone reading its pipes.
         let child: ChildProcess
