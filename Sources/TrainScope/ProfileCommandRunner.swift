@@ -57,19 +57,8 @@ public enum ProfileCommandRunner {
     public static func run(_ options: ProfileOptions, logger: Logger,
                            environment: [String: String] = ProcessInfo.processInfo.environment) async -> Int32 {
         signal(SIGPIPE, SIG_IGN)
-        let spec: TrainingJobSpec
-        do {
-            let loaded = try JobSpecLoader.load(path: options.jobPath)
-            for w in loaded.warnings { logger.warning("\(w)") }
-            spec = loaded.spec
-        } catch {
-            for issue in error.issues { logger.error("\(issue)") }
-            return 1
-        }
-        guard HostID.isValid(options.hostID) else {
-            logger.error("--host-id \(options.hostID.debugDescription): use 1-64 letters, digits, '.', '_' or '-' (e.g. algo-1)")
-            return 1
-        }
+        guard let spec = CommandPreflight.loadJob(options.jobPath, logger: logger),
+              CommandPreflight.checkHostID(options.hostID, logger: logger) else { return 1 }
         if !isSageMakerNodeID(options.hostID) {
             logger.warning("--host-id \(options.hostID): smdebug reads system-metric files of nodes named algo-<n> only and will skip these")
         }
@@ -130,9 +119,7 @@ public enum ProfileCommandRunner {
         } catch {
             readyContinuation.finish()
             sampler.stop()
-            let text = "\(error)"
-            let bind = text.contains("bind(") || text.contains("Address already in use") || text.contains("Cannot assign")
-            logger.error("\(bind ? "cannot listen on \(options.host):\(options.port): " : "")\(text)")
+            logger.error("\(TrainingRun.describe(error, host: options.host, port: options.port))")
             return 1
         }
         sampler.stop()

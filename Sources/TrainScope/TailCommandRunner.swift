@@ -21,19 +21,8 @@ import UnixSignals
 public enum TailCommandRunner {
     public static func run(_ options: TailOptions, logger: Logger, clock: @escaping MillisecondClock = SystemClock.milliseconds) async -> Int32 {
         signal(SIGPIPE, SIG_IGN)
-        let spec: TrainingJobSpec
-        do {
-            let loaded = try JobSpecLoader.load(path: options.jobPath)
-            for w in loaded.warnings { logger.warning("\(w)") }
-            spec = loaded.spec
-        } catch {
-            for issue in error.issues { logger.error("\(issue)") }
-            return 1
-        }
-        guard HostID.isValid(options.hostID) else {
-            logger.error("--host-id \(options.hostID.debugDescription): use 1-64 letters, digits, '.', '_' or '-' (e.g. algo-1)")
-            return 1
-        }
+        guard let spec = CommandPreflight.loadJob(options.jobPath, logger: logger),
+              CommandPreflight.checkHostID(options.hostID, logger: logger) else { return 1 }
         if options.paths.contains("-") && options.paths.count > 1 {
             logger.error("- (standard input) must be the only PATH: it is read to its end, one line at a time")
             return 1

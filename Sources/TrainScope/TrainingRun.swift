@@ -16,19 +16,8 @@ import TensorIO
 public enum TrainingRun {
     public static func run(_ options: RunOptions, logger: Logger, clock: @escaping MillisecondClock = SystemClock.milliseconds) async -> Int32 {
         signal(SIGPIPE, SIG_IGN)
-        let spec: TrainingJobSpec
-        do {
-            let loaded = try JobSpecLoader.load(path: options.jobPath)
-            for w in loaded.warnings { logger.warning("\(w)") }
-            spec = loaded.spec
-        } catch {
-            for issue in error.issues { logger.error("\(issue)") }
-            return 1
-        }
-        guard HostID.isValid(options.hostID) else {
-            logger.error("--host-id \(options.hostID.debugDescription): use 1-64 letters, digits, '.', '_' or '-' (e.g. algo-1)")
-            return 1
-        }
+        guard let spec = CommandPreflight.loadJob(options.jobPath, logger: logger),
+              CommandPreflight.checkHostID(options.hostID, logger: logger) else { return 1 }
         let paths: RunPaths
         do {
             paths = try RunPaths.prepare(options: options, jobName: spec.name)
