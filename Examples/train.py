@@ -162,6 +162,14 @@ def main(argv):
     model = MLP(rng)
     print("Training on %d samples, validating on %d" % (len(train), len(validation)), flush=True)
 
+    # Under `trainscope run` with a DebugHookConfig, TRAINSCOPE_URL names the tensor ingestion API: the
+    # loss and the weights go there every step, and the hook configuration decides what is kept.
+    tensors = None
+    if os.environ.get("TRAINSCOPE_URL"):
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        from trainscope_client import TrainScopeClient
+        tensors = TrainScopeClient(errors="warn")
+
     total_steps = args.epochs * args.steps_per_epoch
     step = cursor = 0
     for epoch in range(1, args.epochs + 1):
@@ -184,6 +192,9 @@ def main(argv):
             cursor += args.batch_size
             lr = args.lr * (0.1 + 0.9 * 0.5 * (1.0 + math.cos(math.pi * step / total_steps)))
             loss, accuracy, grad_norm = model.sgd_step(batch, lr, args.momentum)
+            if tensors is not None:
+                tensors.save(step, {"loss": loss, "fc1.weight": [w for row in model.w1 for w in row],
+                                    "fc2.weight": list(model.w2)}, mode="TRAIN")
             step += 1
             epoch_loss += loss
             epoch_correct += accuracy
@@ -220,6 +231,8 @@ def main(argv):
                "eval_samples_per_second": round(len(validation) / eval_seconds, 1),
                "epoch": float(epoch)}, flush=True)
 
+    if tensors is not None:
+        tensors.flush()
     print("Training complete after %d steps" % step, flush=True)
     return 0
 

@@ -72,6 +72,9 @@ else
 fi
 echo "  endpoint         $url (served while a run is going)"
 echo "  time series      $out/metrics.csv (trainscope metrics --db $db)"
+echo "  system profile   $out/output/profiler/system/incremental/ (smdebug's system-metric files)"
+echo "  tensors          $out/output/tensors (smdebug trial: trainscope tensors dump $out/output/tensors)"
+echo "  TensorBoard      $out/output/tensorboard (tensorboard --logdir $out/output/tensorboard)"
 
 if [ -e "$out/metrics.prom" ]; then
     echo
@@ -79,6 +82,9 @@ if [ -e "$out/metrics.prom" ]; then
     grep '^trainscope_training_metric{' "$out/metrics.prom" || true
 fi
 
+echo
+echo "== $bin tensors dump $out/output/tensors (first lines)"
+"$bin" tensors dump "$out/output/tensors" | head -n 12 || true
 echo
 echo "== $bin describe --db $db"
 "$bin" describe --db "$db"

@@ -85,4 +85,23 @@ import TrainScopeTesting
         #expect(dump.stdoutText.contains("\"loss\""), "\(dump.stdoutText)")
         #expect(dump.stdoutText.contains("0.5"), "\(dump.stdoutText)")
     }
+
+    /// The demo: Examples/train.py under Examples/job.json sends its loss and weights through the
+    /// stdlib client, and the DebugHookConfig's intervals decide which steps are kept.
+    @Test func theDemoScriptSendsItsTensorsThroughTheClient() throws {
+        let dir = TemporaryDirectory(prefix: "e2e-demo")
+        let ml = dir.file("ml")
+        let r = try CLI.run(["run", "--job", CLI.root + "/Examples/job.json", "--ml-root", ml, "--listen", "127.0.0.1:0", "--",
+                             "python3", CLI.root + "/Examples/train.py", "--epochs", "1", "--steps-per-epoch", "30",
+                             "--step-delay", "0"], cwd: dir.path)
+        #expect(r.status == 0, "stderr:\n\(r.stderr.suffix(3000))")
+        let dump = try CLI.run(["tensors", "dump", "\(ml)/output/tensors", "--format", "json"])
+        #expect(dump.status == 0, "\(dump.stderr)")
+        // losses every 10 steps, weights every 25 (HookParameters.save_interval).
+        let text = dump.stdoutText
+        #expect(text.contains("\"loss\"") && text.contains("\"fc1.weight\""), "\(text.prefix(2000))")
+        #expect(FileManager.default.fileExists(atPath: "\(ml)/output/tensors/training_job_end.ts"))
+        let events = (try? FileManager.default.contentsOfDirectory(atPath: "\(ml)/output/tensorboard")) ?? []
+        #expect(events.contains { $0.hasPrefix("events.out.tfevents.") }, "\(events)")
+    }
 }
