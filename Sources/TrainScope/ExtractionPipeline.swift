@@ -146,7 +146,9 @@ final class ExtractionPipeline: @unchecked Sendable {
         let source = sources[i]
         let slot = source.slot
         let sourceID = source.sourceID
-        var lastValues: [Int: (Double, Int64)] = [:]
+        // The newest value of each metric in this poll, for /metrics: a flat array, since the
+        // callback runs once per extracted value.
+        var lastValues = [(value: Double, timeMs: Int64)?](repeating: nil, count: extractor.definitions.count)
         let before = extractor.counters
         let result = source.poll(final: final) { line in
             let timeMs = line.timeMs
@@ -176,9 +178,10 @@ final class ExtractionPipeline: @unchecked Sendable {
         let slotCounters = counters[slot]
         live.update { s in
             s.sources[slot].streams[name, default: .init()] = stats
-            for (k, v) in lastValues {
-                s.sources[slot].metrics[k].lastValue = v.0
-                s.sources[slot].metrics[k].lastTimeMs = v.1
+            for (k, v) in lastValues.enumerated() {
+                guard let v else { continue }
+                s.sources[slot].metrics[k].lastValue = v.value
+                s.sources[slot].metrics[k].lastTimeMs = v.timeMs
             }
             for k in slotCounters.indices { s.sources[slot].metrics[k].counters = slotCounters[k] }
         }

@@ -22,7 +22,10 @@ final class FollowedFileSource: LineSource, @unchecked Sendable {
     private var joiner: PartialLineJoiner
     private var scratch: [UInt8] = []
     private var line: Int64
+    /// Inside an over-long raw line (plain text, or a record line cut at the maximum length).
     private var insideLine = false
+    /// Inside an over-long joined line (the joiner handed out a segment).
+    private var insideLineJoined = false
     private var currentFile: FileIdentity?
     private var committed: SourcePosition
     private let clock: MillisecondClock
@@ -64,6 +67,7 @@ final class FollowedFileSource: LineSource, @unchecked Sendable {
             joiner.flush { emit($0, body) }
             line = 0
             insideLine = false
+            insideLineJoined = false
             if currentFile != nil { format = nil }
             currentFile = block.file
         }
@@ -126,7 +130,6 @@ final class FollowedFileSource: LineSource, @unchecked Sendable {
         body(SourceLine(bytes: logical.bytes, timeMs: timeMs, stream: logical.stream == .stderr ? .stderr : .stdout,
                         number: line, complete: logical.isComplete))
     }
-    private var insideLineJoined = false
 
     private func note(_ events: [FileFollower.Event]) {
         for event in events {
