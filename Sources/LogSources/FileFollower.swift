@@ -72,6 +72,10 @@ public final class FileFollower {
         let reader: LineBlockReader
         /// A FIFO (or other stream) has no size, offsets or rotation: it is only read.
         let isRegular: Bool
+        /// The file's modification time when it was seen empty (opened empty, or truncated): an empty
+        /// file has no fingerprint, so when bytes first appear a copytruncate that happened since
+        /// cannot be told from growth; rotated files newer than this time can.
+        var emptySince: timespec?
         init(fd: Int32, path: String, identity: FileIdentity, reader: LineBlockReader, isRegular: Bool) {
             self.fd = fd
             self.path = path
@@ -88,6 +92,8 @@ public final class FileFollower {
     /// Rotated or copied files still to be read to their end, oldest first.
     private var draining: [OpenFile] = []
     private var events: [Event] = []
+    /// Rotated files read to their end, newest last (a few): never queued again by their time.
+    private var finished: [FileIdentity] = []
     private var pendingResume: Checkpoint?
 
     public init(path: String, resumeFrom checkpoint: Checkpoint?, configuration: Configuration = .init()) {
@@ -126,7 +132,8 @@ public final class FileFollower {
                 if case .block(let b) = d.reader.next(follow: true, final: true) {
                     return Block(lines: b, file: d.identity)
                 }
-                draining.removeFirst()
+                finished.append(draining.removeFirst().identity)
+                if finished.count > 32 { finished.removeFirst() }
                 continue
             }
             if current == nil {
@@ -143,6 +150,14 @@ public final class FileFollower {
                     restart(c)
                     events.append(.replaced)
                     continue
+                }
+                if let since = c.emptySince {
+                    c.emptySince = nil
+                    if queueRotations(modifiedAfter: since, besides: c) {
+                        restart(c)   // read again once the rotations written before these bytes are read
+                        events.append(.truncated)
+                        continue
+                    }
                 }
                 growFingerprint(c)
                 return Block(lines: b, file: c.identity)
@@ -190,6 +205,7 @@ public final class FileFollower {
                 file.reader.seek(to: Int64(st.st_size))
             }
             current = file
+            noteIfEmpty(file)
             events.append(.opened(file.identity))
             return true
         }
@@ -255,6 +271,13 @@ public final class FileFollower {
     private func restart(_ c: OpenFile) {
         c.reader.seek(to: 0)
         c.identity = identity(of: c, atLeast: 0)
+        noteIfEmpty(c)
+    }
+
+    private func noteIfEmpty(_ c: OpenFile) {
+        var st = stat()
+        guard c.isRegular, c.identity.fingerprintLength == 0, fstat(c.fd, &st) == 0 else { return }
+        c.emptySince = st.st_mtim
     }
 
     /// Queues the part of `file` beyond `offset` from a sibling holding the same first bytes (the copy
@@ -303,6 +326,13 @@ public final class FileFollower {
     private func queueLaterRotations(after reference: OpenFile) {
         var ref = stat()
         guard reference.isRegular, fstat(reference.fd, &ref) == 0 else { return }
+        queueRotations(modifiedAfter: ref.st_mtim, besides: reference)
+    }
+
+    /// Queues, oldest first, the rotated files modified after `time` (see `queueLaterRotations`);
+    /// true when it queued any.
+    @discardableResult
+    private func queueRotations(modifiedAfter time: timespec, besides reference: OpenFile) -> Bool {
         let (folder, base) = Self.split(path)
         let atPath = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         defer { if atPath >= 0 { close(atPath) } }
@@ -313,20 +343,24 @@ public final class FileFollower {
         for name in Self.entries(of: folder, where: { Self.isRotation($0, of: base) }) {
             var st = stat()
             guard stat("\(folder)/\(name)", &st) == 0, (st.st_mode & S_IFMT) == S_IFREG,
-                  !known.contains([UInt64(st.st_dev), UInt64(st.st_ino)]), Self.isLater(st.st_mtim, than: ref.st_mtim) else { continue }
+                  !known.contains([UInt64(st.st_dev), UInt64(st.st_ino)]), Self.isLater(st.st_mtim, than: time) else { continue }
             later.append((name, st))
         }
         later.sort { x, y in
             if Self.isLater(y.st.st_mtim, than: x.st.st_mtim) { return true }
             return !Self.isLater(x.st.st_mtim, than: y.st.st_mtim) && x.name < y.name
         }
+        var queued = false
         for (name, _) in later {
             let candidate = "\(folder)/\(name)"
             guard let file = open(candidate), file.isRegular else { continue }
             if atPath >= 0, Self.startsAlike(file.fd, atPath) { continue }
+            if finished.contains(where: { $0.device == file.identity.device && $0.inode == file.identity.inode && $0.sameContent(asFileAt: file.fd) }) { continue }
             draining.append(file)
             events.append(.recoveredFromSibling(candidate))
+            queued = true
         }
+        return queued
     }
 
     private static func isRotation(_ name: String, of base: String) -> Bool {

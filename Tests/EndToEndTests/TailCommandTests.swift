@@ -309,15 +309,7 @@ enum TailStore {
         }
         _ = poll(timeout: 10) { (try? reader.steps()) ?? 0 >= (unseen == .down ? 9 : 12) }
         try reader.stop()
-        if how == "copytruncate" && unseen == .paused {
-            // Seen about once in eight runs: after two copytruncates while paused, the first copy is
-            // found by its first bytes but the second copy (steps 6-8) is not queued after it.
-            withKnownIssue("two copytruncates while paused: the second copy is sometimes missed", isIntermittent: true) {
-                try f.expectSteps(Array(1...12), "\(how) while \(unseen): \(reader.stderr())")
-            }
-        } else {
-            try f.expectSteps(Array(1...12), "\(how) while \(unseen): \(reader.stderr())")
-        }
+        try f.expectSteps(Array(1...12), "\(how) while \(unseen): \(reader.stderr())")
     }
 
     /// Truncated in place, written to, then renamed, all unseen: the renamed file is read from its

@@ -68,6 +68,46 @@ import TrainScopeTesting
         #expect(events.contains(.recoveredFromSibling(d.path("a.log.1"))))
     }
 
+    /// The follower saw the file empty just after a copytruncate; before it looked again the file was
+    /// written, copytruncated a second time and written again. Read at offset 0 the new bytes look
+    /// like a file that merely grew (an empty file has no fingerprint to disagree), so the second copy
+    /// must be found by its time: it is newer than the emptiness the follower saw.
+    @Test func secondCopytruncateAfterTheFileWasSeenEmpty() {
+        let d = Folder()
+        d.write("a.log", "1\n2\n3\n")
+        let f = FileFollower(path: d.path("a.log"), resumeFrom: nil)
+        #expect(Self.drain(f) == ["1", "2", "3"])
+        d.append("a.log", "4\n5\n")
+        try? FileManager.default.copyItem(atPath: d.path("a.log"), toPath: d.path("a.log.1"))
+        d.truncate("a.log")
+        #expect(Self.drain(f) == ["4", "5"])             // the rest from the copy; the file is empty now
+        usleep(20_000)
+        d.append("a.log", "6\n7\n8\n")
+        try? FileManager.default.copyItem(atPath: d.path("a.log"), toPath: d.path("a.log.2"))
+        d.truncate("a.log")
+        usleep(20_000)
+        d.append("a.log", "9\n10\n11\n12\n")
+        #expect(Self.drain(f) == ["6", "7", "8", "9", "10", "11", "12"])
+        d.append("a.log", "13\n")
+        #expect(Self.drain(f) == ["13"])                   // the copies are not read again
+    }
+
+    /// A file renamed away and recreated empty: once drained, the renamed file is not queued again
+    /// when the new one first gets bytes, even though the old writer touched it later.
+    @Test func aDrainedRotationIsNotReadTwice() {
+        let d = Folder()
+        d.write("a.log", "1\n")
+        let f = FileFollower(path: d.path("a.log"), resumeFrom: nil)
+        #expect(Self.drain(f) == ["1"])
+        d.rename("a.log", "a.log.1")
+        d.write("a.log", "")
+        #expect(Self.drain(f) == [])
+        usleep(20_000)
+        d.append("a.log.1", "late\n")                     // the old writer, after the new file appeared
+        d.append("a.log", "2\n")
+        #expect(Self.drain(f) == ["2"])
+    }
+
     @Test func truncationInPlaceStartsOver() {
         let d = Folder()
         d.write("a.log", "1\n2\n3\n")
