@@ -10,6 +10,8 @@ import Foundation
 public final class MetricStore {
     public let path: String
     let connection: SQLiteConnection
+    /// Sources seen in the `source` table; a source is never deleted, so once seen it stays valid.
+    private var knownSourceIDs = Set<Int64>()
 
     /// Opens `path`, creating the file if needed, and brings its schema up to date.
     public init(path: String) throws(SQLiteError) {
@@ -243,8 +245,9 @@ public final class MetricStore {
 
     /// Writes one extraction step in one transaction: the samples, where each log source got to,
     /// and the counter deltas. Either all of it becomes visible or none, so a crash between batches
-    /// never loses or double-counts a line. A sample whose `metricIndex` is not a defined metric
-    /// fails the foreign key and rolls the whole batch back.
+    /// never loses or double-counts a line. The batch is refused, and nothing of it written, when a
+    /// sample names an undefined metric or an unregistered source, or repeats a seq: one already
+    /// stored for its metric (at or below the metric's `last_seq`) or one earlier in the batch.
     public func append(samples: [MetricSample], positions: [SourcePosition], counters: [CounterDelta]) throws(SQLiteError) {
         guard !samples.isEmpty || !positions.isEmpty || !counters.isEmpty else { return }
         try connection.transaction { () throws(SQLiteError) in
@@ -266,6 +269,8 @@ public final class MetricStore {
     private static let fullInsertSQL = insertSQL(rows: rowsPerInsert)
 
     private func insert(_ samples: [MetricSample]) throws(SQLiteError) {
+        var metrics = try metricStates()
+        try check(samples, against: &metrics)
         var start = 0
         while start < samples.count {
             let rows = min(Self.rowsPerInsert, samples.count - start)
@@ -276,13 +281,7 @@ public final class MetricStore {
                     try s.bind(Int64(sample.metricIndex), at: column)
                     try s.bind(sample.seq, at: column + 1)
                     try s.bind(sample.timeMs, at: column + 2)
-                    if sample.value.isNaN {
-                        try s.bindNull(at: column + 3)
-                        try s.bind(1 as Int64, at: column + 4)
-                    } else {
-                        try s.bind(sample.value, at: column + 3)
-                        try s.bind(0 as Int64, at: column + 4)
-                    }
+                    try bindValue(sample.value, s, at: column + 3)
                     try s.bind(Int64(sample.stream.rawValue), at: column + 5)
                     try s.bind(sample.line, at: column + 6)
                     try s.bind(sample.sourceID, at: column + 7)
@@ -292,6 +291,106 @@ public final class MetricStore {
                 s.reset()
             }
             start += rows
+        }
+        try update(metrics)
+    }
+
+    /// A value and its NaN flag, at `column` and `column + 1` (SQLite turns a bound NaN into NULL).
+    private func bindValue(_ value: Double, _ s: Statement, at column: Int32) throws(SQLiteError) {
+        if value.isNaN {
+            try s.bindNull(at: column)
+            try s.bind(1 as Int64, at: column + 1)
+        } else {
+            try s.bind(value, at: column)
+            try s.bind(0 as Int64, at: column + 1)
+        }
+    }
+
+    /// A metric's row as the batch changes it: its last sample (highest seq) and count.
+    private struct MetricState {
+        var storedLastSeq: Int64?
+        var last: MetricSample?
+        var added: Int64 = 0
+    }
+
+    /// Indexed by metric id (which is the definition index, so the ids are 0..<count).
+    private func metricStates() throws(SQLiteError) -> [MetricState?] {
+        try connection.withStatement("SELECT id, last_seq FROM metric") { (s: Statement) throws(SQLiteError) in
+            var states: [MetricState?] = []
+            while try s.step() {
+                let id = Int(s.int64(at: 0))
+                guard id >= 0 && id < 1 << 16 else { continue }
+                if states.count <= id { states += Array(repeating: nil, count: id + 1 - states.count) }
+                states[id] = MetricState(storedLastSeq: s.isNull(at: 1) ? nil : s.int64(at: 1))
+            }
+            return states
+        }
+    }
+
+    /// What the (metric_id, seq) key and the foreign keys checked before v4 (see
+    /// `Schema.v4AppendOnlySamples`), in one pass; a second one, sorting, only for a batch whose
+    /// seqs do not rise per metric.
+    private func check(_ samples: [MetricSample], against metrics: inout [MetricState?]) throws(SQLiteError) {
+        var inOrder = true
+        var sources = Set<Int64>()
+        var lastSourceID: Int64?
+        for sample in samples {
+            guard metrics.indices.contains(sample.metricIndex), var state = metrics[sample.metricIndex] else {
+                throw constraint("metric index \(sample.metricIndex) is not a defined metric (0..<\(metrics.count))")
+            }
+            if let stored = state.storedLastSeq, sample.seq <= stored {
+                throw constraint("metric index \(sample.metricIndex) already has seq \(stored) stored; "
+                                 + "seq \(sample.seq) would repeat or precede it")
+            }
+            if let last = state.last {
+                if sample.seq <= last.seq { inOrder = false }
+                if sample.seq > last.seq { state.last = sample }
+            } else {
+                state.last = sample
+            }
+            state.added += 1
+            metrics[sample.metricIndex] = state
+            if let id = sample.sourceID, id != lastSourceID {
+                sources.insert(id)
+                lastSourceID = id
+            }
+        }
+        if !inOrder {
+            let keys = samples.map { (metric: $0.metricIndex, seq: $0.seq) }.sorted { ($0.metric, $0.seq) < ($1.metric, $1.seq) }
+            for (a, b) in zip(keys, keys.dropFirst()) where a == b {
+                throw constraint("metric index \(a.metric) has seq \(a.seq) twice in one batch")
+            }
+        }
+        for id in sources.subtracting(knownSourceIDs) {
+            let exists = try connection.withStatement("SELECT 1 FROM source WHERE id = ?") { (s: Statement) throws(SQLiteError) -> Bool in
+                try s.bind(id, at: 1)
+                return try s.step()
+            }
+            guard exists else { throw constraint("source id \(id) is not a registered source") }
+            knownSourceIDs.insert(id)
+        }
+    }
+
+    private func constraint(_ message: String) -> SQLiteError {
+        .store("sample refused: " + message, path: path, code: SQLITE_CONSTRAINT)
+    }
+
+    private func update(_ metrics: [MetricState?]) throws(SQLiteError) {
+        let sql = """
+            UPDATE metric SET last_seq = ?, last_time_ms = ?, last_value = ?, last_is_nan = ?,
+                sample_count = sample_count + ? WHERE id = ?
+            """
+        try connection.withStatement(sql) { (s: Statement) throws(SQLiteError) in
+            for (id, state) in metrics.enumerated() {
+                guard let state, state.added > 0, let last = state.last else { continue }
+                try s.bind(last.seq, at: 1)
+                try s.bind(last.timeMs, at: 2)
+                try bindValue(last.value, s, at: 3)
+                try s.bind(state.added, at: 5)
+                try s.bind(Int64(id), at: 6)
+                try s.run()
+                s.reset()
+            }
         }
     }
 

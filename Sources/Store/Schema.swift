@@ -4,6 +4,7 @@ enum Schema {
         Migration(version: 1, sql: v1),
         Migration(version: 2, sql: v2SystemMetrics),
         Migration(version: 3, sql: v3FollowedSources),
+        Migration(version: 4, sql: v4AppendOnlySamples),
     ]
 
     /// Notes on v1:

@@ -79,7 +79,7 @@ import TrainScopeTesting
         ])
     }
 
-    /// A batch fails on its second sample (metric index 7 is not defined, so the foreign key fails),
+    /// A batch fails on its second sample (metric index 7 is not defined),
     /// after its positions and counters were already written inside the transaction: none of it
     /// may remain.
     @Test func failedAppendLeavesNothingOfTheBatch() throws {
@@ -97,8 +97,8 @@ import TrainScopeTesting
                 counters: [CounterDelta(name: "lines", labels: "", delta: 3),
                            CounterDelta(name: "new", labels: "", delta: 1)])
         })
-        #expect(error.extendedCode == 787)  // SQLITE_CONSTRAINT_FOREIGNKEY
-        #expect(error.description.contains("FOREIGN KEY constraint failed"))
+        #expect(error.code == SQLITE_CONSTRAINT)
+        #expect(error.description.contains("metric index 7 is not a defined metric (0..<3)"), "\(error)")
 
         #expect(try store.sampleCount() == 1)
         #expect(try store.position(source: "stdout") == position)
@@ -113,10 +113,41 @@ import TrainScopeTesting
     @Test func duplicateSeqIsRejected() throws {
         let fixture = StoreFixture()
         let store = try fixture.startedStore()
-        try store.append(samples: [sample(0, 1, time: 1, seq: 1)], positions: [], counters: [])
-        let error = captureError { try store.append(samples: [sample(0, 2, time: 2, seq: 1)], positions: [], counters: []) }
-        #expect(error?.code == SQLITE_CONSTRAINT)
-        #expect(try store.allSamples().map(\.value) == [1])
+        try store.append(samples: [sample(0, 1, time: 1, seq: 1), sample(0, 1.5, time: 1, seq: 5)], positions: [], counters: [])
+        // A seq at or below the stored last one: the same batch written twice, or an older one.
+        for seq: Int64 in [1, 5, 3] {
+            let error = captureError { try store.append(samples: [sample(1, 7, time: 2, seq: 1), sample(0, 2, time: 2, seq: seq)],
+                                                        positions: [], counters: []) }
+            #expect(error?.code == SQLITE_CONSTRAINT)
+            #expect(error?.description.contains("metric index 0 already has seq 5 stored; seq \(seq) would repeat or precede it") == true,
+                    "\(String(describing: error))")
+        }
+        // Twice within one batch, in order or not.
+        for seqs: [Int64] in [[6, 6], [8, 6, 7, 6]] {
+            let error = captureError { try store.append(samples: seqs.map { sample(0, 2, time: 2, seq: $0) }, positions: [], counters: []) }
+            #expect(error?.description.contains("metric index 0 has seq 6 twice in one batch") == true, "\(String(describing: error))")
+        }
+        #expect(try store.allSamples().map(\.value) == [1, 1.5])
+        #expect(try store.sampleCount() == 2)
+        #expect(try store.lastSeq() == [0: 5])
+        // Out of order but distinct is fine; the last is the highest seq.
+        try store.append(samples: [sample(0, 8, time: 3, seq: 8), sample(0, 6, time: 3, seq: 6)], positions: [], counters: [])
+        #expect(try store.lastSeq() == [0: 8])
+        #expect(try store.finalMetrics().first?.value == 8)
+    }
+
+    @Test func anUnregisteredSourceIsRefused() throws {
+        let fixture = StoreFixture()
+        let store = try fixture.startedStore()
+        let id = try store.sourceID(name: "/var/log/a.log")
+        var s = sample(0, 1, time: 1, seq: 1)
+        s.sourceID = id
+        try store.append(samples: [s], positions: [], counters: [])
+        s.seq = 2
+        s.sourceID = id + 41
+        let error = captureError { try store.append(samples: [s], positions: [], counters: []) }
+        #expect(error?.description.contains("source id \(id + 41) is not a registered source") == true, "\(String(describing: error))")
+        #expect(try store.allSamples().map(\.source) == ["/var/log/a.log"])
     }
 
     @Test func finalMetricsPickTheLastSeqInDefinitionOrder() throws {
@@ -231,7 +262,9 @@ import TrainScopeTesting
         #expect(log.lines.filter { $0.hasPrefix("BEGIN") }.count == 1)
         #expect(log.lines.filter { $0 == "COMMIT" }.count == 1)
         #expect(log.lines.filter { $0.hasPrefix("INSERT INTO sample") }.count == 3)
-        #expect(log.lines.count == 7)
+        // BEGIN, position, counter, metric states, 3 inserts, one update per metric, COMMIT.
+        #expect(log.lines.filter { $0.hasPrefix("UPDATE metric") }.count == 3)
+        #expect(log.lines.count == 11)
         #expect(try store.sampleCount() == Int64(count))
     }
 
