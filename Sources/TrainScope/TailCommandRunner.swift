@@ -224,6 +224,13 @@ final class TailService: Service, @unchecked Sendable {
         pipeline.start()
         let profiler = EmbeddedProfiler.start(spec: prepared.spec, mlRoot: PreparedTail.mlRoot(database: database), database: database,
                                               hostID: options.hostID, pid: nil, live: live, logger: logger)
+        let trial = TrialWatcher.make(spec: prepared.spec, mlRoot: PreparedTail.mlRoot(database: database),
+                                      override: options.trialDirectory, hostID: options.hostID, logger: logger)
+        if let trial {
+            live.addFamilies { trial.families() }
+            logger.info("watching the Debugger trial in \(trial.directory)")
+        }
+        let watching = trial?.run()
         let stoppedBySignal = Atomic<Bool>(false)
         let stopper = Task {
             for await signal in signals {
@@ -244,6 +251,8 @@ final class TailService: Service, @unchecked Sendable {
         }
         stopper.cancel()
         profiler?.stop()
+        watching?.cancel()
+        await watching?.value
         let end = clock()
         let stopped = stoppedBySignal.load(ordering: .relaxed)
         let (status, secondary) = stopped ? ("Stopped", "Stopped") : ("Completed", "Completed")

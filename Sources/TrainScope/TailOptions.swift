@@ -14,10 +14,13 @@ public struct TailOptions: Sendable {
     public var maxLineBytes: Int
     /// Paths, globs, or `-` for standard input.
     public var paths: [String]
+    /// The Debugger trial folder to watch; nil: DebugHookConfig.LocalPath re-rooted under the
+    /// database's folder (none without a DebugHookConfig).
+    public var trialDirectory: String?
 
     public init(jobPath: String, databasePath: String? = nil, host: String = "127.0.0.1", port: Int = 9478,
                 hostID: String = "algo-1", format: LogFormat? = nil, fromEnd: Bool = false,
-                maxLineBytes: Int = 1 << 20, paths: [String]) {
+                maxLineBytes: Int = 1 << 20, paths: [String], trialDirectory: String? = nil) {
         self.jobPath = jobPath
         self.databasePath = databasePath
         self.host = host
@@ -27,5 +30,6 @@ public struct TailOptions: Sendable {
         self.fromEnd = fromEnd
         self.maxLineBytes = maxLineBytes
         self.paths = paths
+        self.trialDirectory = trialDirectory
     }
 }

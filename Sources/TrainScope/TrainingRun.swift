@@ -48,6 +48,8 @@ public enum TrainingRun {
             live.addFamilies { tensors.families }
             routes = { tensors.ingestion.register(on: $0) }
         }
+        let trial = TrialWatcher.make(spec: spec, mlRoot: paths.mlRoot, override: nil, hostID: options.hostID, logger: logger)
+        if let trial { live.addFamilies { trial.families() } }
         let server = MetricsServer(configuration: .init(host: options.host, port: options.port), logger: quiet(logger),
                                    extraRoutes: routes) {
             live.families()
@@ -55,7 +57,7 @@ public enum TrainingRun {
         let (ready, readyContinuation) = AsyncStream<Int>.makeStream()
         let app = server.application { port in readyContinuation.yield(port) }
         let supervisor = TrainingSupervisor(spec: spec, options: options, paths: paths, live: live, logger: logger,
-                                            clock: clock, ready: ready, tensors: tensors)
+                                            clock: clock, ready: ready, tensors: tensors, trial: trial)
         let group = ServiceGroup(configuration: .init(
             services: [
                 .init(service: app, successTerminationBehavior: .gracefullyShutdownGroup,

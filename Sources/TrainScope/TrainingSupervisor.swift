@@ -26,13 +26,16 @@ final class TrainingSupervisor: Service, @unchecked Sendable {
     let clock: MillisecondClock
     let ready: AsyncStream<Int>
     let tensors: EmbeddedIngestion?
+    let trial: TrialWatcher?
     let exitStatus = Atomic<Int32>(1)
     private let stopRequested = Atomic<Bool>(false)
     private let maxRuntimeExceeded = Atomic<Bool>(false)
 
     init(spec: TrainingJobSpec, options: RunOptions, paths: RunPaths, live: LiveMetrics, logger: Logger,
-         clock: @escaping MillisecondClock, ready: AsyncStream<Int>, tensors: EmbeddedIngestion? = nil) {
+         clock: @escaping MillisecondClock, ready: AsyncStream<Int>, tensors: EmbeddedIngestion? = nil,
+         trial: TrialWatcher? = nil) {
         self.tensors = tensors
+        self.trial = trial
         self.spec = spec
         self.options = options
         self.paths = paths
@@ -92,6 +95,7 @@ final class TrainingSupervisor: Service, @unchecked Sendable {
 
         let pipeline = prepared.start(child: child)
         let flusher = tensors?.flushPeriodically()
+        let watching = trial?.run()
         let profiler = EmbeddedProfiler.start(spec: spec, mlRoot: paths.mlRoot, database: paths.database, hostID: options.hostID,
                                               pid: child.pid, live: live, logger: logger)
         let forwarding = Task { await forwardSignals(signals, to: child, status: status) }
@@ -110,6 +114,8 @@ final class TrainingSupervisor: Service, @unchecked Sendable {
             // As the platform does on SageMaker: smdebug's hook does not mark the end under TRAINING_JOB_NAME.
             try? DebuggerContainerConfig.markTrialEnded(trial)
         }
+        watching?.cancel()
+        await watching?.value   // its last read sees the trial's end
 
         let outcome = JobOutcome.from(termination, stopRequested: stopRequested.load(ordering: .relaxed),
                                       maxRuntimeExceeded: maxRuntimeExceeded.load(ordering: .relaxed))

@@ -23,6 +23,8 @@ struct Tail: AsyncParsableCommand {
     @Flag(help: "Where to start a file with no stored position (a restart always resumes at the stored one).")
     var start: StartPoint = .fromStart
     @Option(name: .customLong("max-line-bytes"), help: "Longer lines are matched in segments of this size.") var maxLineBytes: Int = 1 << 20
+    @Option(name: .customLong("tensor-dir"), help: "Debugger trial folder to watch, as smdebug's hook writes it (default: the job's DebugHookConfig.LocalPath under the database's folder).")
+    var tensorDir: String?
     @Option(name: .customLong("log-level"), help: "trainscope's own log level.") var logLevel: String = "info"
     @Argument(help: "Files, globs (quote them), or - for standard input.") var paths: [String] = []
 
@@ -39,7 +41,8 @@ struct Tail: AsyncParsableCommand {
         let logger = makeLogger(level: Logger.Level(rawValue: logLevel) ?? .info)
         let formats: [Format: LogFormat?] = [.auto: nil, .plain: .plain, .cri: .cri, .docker: .docker]
         let options = TailOptions(jobPath: job, databasePath: db, host: address.host, port: address.port, hostID: hostID,
-                                  format: formats[format]!, fromEnd: start == .fromEnd, maxLineBytes: maxLineBytes, paths: paths)
+                                  format: formats[format]!, fromEnd: start == .fromEnd, maxLineBytes: maxLineBytes, paths: paths,
+                                  trialDirectory: tensorDir)
         throw ExitCode(await TailCommandRunner.run(options, logger: logger))
     }
 }

@@ -105,6 +105,25 @@ import TrainScopeTesting
         #expect(reader.steps(includeIncomplete: true) == [0, 1])
     }
 
+    /// Finishing a trial nothing was written through (the training script used smdebug's own hook)
+    /// marks the end and leaves that hook's collections file as it wrote it; with nothing there at
+    /// all, it declares the default worker so smdebug's readers do not wait for one.
+    @Test func finishingAnUnusedWriterKeepsAnotherWritersCollections() throws {
+        let dir = TemporaryDirectory()
+        let writer = try SmdebugTrialWriter(directory: dir.path)
+        let theirs = dir.file(TrialLayout.collectionsFile(worker: "worker_0"))
+        try FileManager.default.createDirectory(atPath: dir.file(TrialLayout.collectionsDirectory), withIntermediateDirectories: true)
+        let bytes = Data(#"{"meta": {"num_workers": 1}, "collections": {"losses": {"tensor_names": ["loss"]}}}"#.utf8)
+        try bytes.write(to: URL(fileURLWithPath: theirs))
+        try writer.finish()
+        #expect(FileManager.default.contents(atPath: theirs) == bytes)
+        #expect(FileManager.default.fileExists(atPath: dir.file(TrialLayout.endMarker)))
+
+        let empty = TemporaryDirectory()
+        try SmdebugTrialWriter(directory: empty.path).finish()
+        #expect(FileManager.default.fileExists(atPath: empty.file(TrialLayout.collectionsFile(worker: "worker_0"))))
+    }
+
     @Test func shapeOnlyStepWritesAnIndexWithoutEventFile() throws {
         let dir = TemporaryDirectory()
         let writer = try SmdebugTrialWriter(directory: dir.path)

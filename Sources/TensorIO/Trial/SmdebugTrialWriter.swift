@@ -178,10 +178,17 @@ public final class SmdebugTrialWriter: @unchecked Sendable {
         guard !finished else { return }
         for worker in open.keys.sorted() { try close(worker: worker) }
         if workers.isEmpty {
-            // smdebug's readers block without a collections file; declare the default worker.
-            workers.append(TrialLayout.defaultWorker)
+            // smdebug's readers block without a collections file; declare the default worker, unless
+            // another writer (smdebug's own hook in the training process) declared its workers here:
+            // its collections file, with its tensor names, must stay as it wrote it.
+            let existing = (try? FileManager.default.contentsOfDirectory(atPath: "\(directory)/\(TrialLayout.collectionsDirectory)")) ?? []
+            if !existing.contains(where: { $0.hasSuffix("_collections.json") }) {
+                workers.append(TrialLayout.defaultWorker)
+                collectionsChanged = true
+            }
+        } else {
+            collectionsChanged = true
         }
-        collectionsChanged = true
         try writeCollectionsIfChanged()
         if endMarker { try AtomicFile.write([], to: "\(directory)/\(TrialLayout.endMarker)") }
         finished = true
