@@ -18,7 +18,7 @@ struct EmbeddedIngestion: Sendable {
               let directory = DebuggerContainerConfig.tensorDirectory(request: spec.request, mlRoot: mlRoot) else { return nil }
         let hook = try DebugHookConfiguration(json: json)
         for warning in hook.warnings { logger.warning("DebugHookConfig: \(warning)") }
-        let writer = try SmdebugTrialWriter(directory: directory, collections: hook.collections, numWorkers: 1)
+        let writer = try SmdebugTrialWriter(directory: directory, collections: hook.collections, numWorkers: 1, asynchronousIO: true)
         let tensorBoard = DebuggerContainerConfig.tensorBoardDirectory(request: spec.request, mlRoot: mlRoot)
         return EmbeddedIngestion(ingestion: TensorIngestion(configuration: .init(hook: hook, tensorBoardDirectory: tensorBoard,
                                                                                  hostname: hostID), writer: writer),

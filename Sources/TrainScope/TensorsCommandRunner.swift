@@ -143,7 +143,8 @@ extension TensorsCommandRunner {
         for warning in hook.warnings { logger.warning("\(warning)") }
         let ingestion: TensorIngestion
         do {
-            let writer = try SmdebugTrialWriter(directory: options.directory, collections: hook.collections, numWorkers: options.workers)
+            let writer = try SmdebugTrialWriter(directory: options.directory, collections: hook.collections, numWorkers: options.workers,
+                                                asynchronousIO: true)
             ingestion = TensorIngestion(configuration: .init(hook: hook, limits: .init(maxBodyBytes: options.maxBodyBytes),
                                                              tensorBoardDirectory: options.tensorBoardDirectory),
                                         writer: writer)

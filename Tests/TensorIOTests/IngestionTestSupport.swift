@@ -16,7 +16,7 @@ final class IngestionHarness: @unchecked Sendable {
     init(hook: String = #"{"HookParameters": {"save_interval": "1", "save_all": "true"}}"#,
          limits: TensorIngestion.Limits = TensorIngestion.Limits()) throws {
         let config = try DebugHookConfiguration(jsonText: hook)
-        let writer = try SmdebugTrialWriter(directory: dir.file("tensors"), collections: config.collections)
+        let writer = try SmdebugTrialWriter(directory: dir.file("tensors"), collections: config.collections, asynchronousIO: true)
         ingestion = TensorIngestion(configuration: .init(hook: config, limits: limits, tensorBoardDirectory: dir.file("tensorboard"),
                                                          hostname: "algo-1"),
                                     writer: writer)

@@ -7,9 +7,10 @@ import TrainScopeTesting
     /// The same tensors as smdebug's own writer wrote into the fixture give byte-identical event and
     /// index files (proto3 encoding, Dim names, plugin data order, the payload-CRC constant, the
     /// index JSON's formatting).
-    @Test func eventAndIndexFilesAreByteIdenticalToSmdebugs() throws {
+    @Test(arguments: [false, true])
+    func eventAndIndexFilesAreByteIdenticalToSmdebugs(asynchronousIO: Bool) throws {
         let dir = TemporaryDirectory()
-        let writer = try SmdebugTrialWriter(directory: dir.path, numWorkers: 2)
+        let writer = try SmdebugTrialWriter(directory: dir.path, numWorkers: 2, asynchronousIO: asynchronousIO)
         for w in 0..<2 {
             for (step, mode, modeStep) in Fixtures.schedule {
                 let position = StepPosition(step: step, mode: mode, modeStep: modeStep, worker: "worker_\(w)")
@@ -103,6 +104,52 @@ import TrainScopeTesting
         reader.refresh()
         #expect(reader.steps() == [0])                                 // worker_1 has not written step 1
         #expect(reader.steps(includeIncomplete: true) == [0, 1])
+    }
+
+    /// A step whose files cannot be written (here a file stands where its folder must go) is dropped
+    /// whole, the failure is thrown once, and the steps before and after it are whole. Without a lane
+    /// the failing call throws; with one, the next call that waits (or writes) does.
+    @Test(arguments: [false, true])
+    func aStepThatCannotBeWrittenIsDroppedWhole(asynchronousIO: Bool) throws {
+        let dir = TemporaryDirectory()
+        let writer = try SmdebugTrialWriter(directory: dir.path, asynchronousIO: asynchronousIO)
+        let blocked = dir.file("events/000000000001")
+        try FileManager.default.createDirectory(atPath: dir.file("events"), withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: blocked, contents: Data("in the way".utf8))
+        func write(_ step: Int64) throws { try writer.write(.float32("loss", shape: [], [Float(step)]), at: StepPosition(step: step)) }
+        try write(0)
+        var failures: [TrialWriteError] = []
+        func note(_ body: () throws -> Void) {
+            do { try body() } catch let e as TrialWriteError { failures.append(e) } catch { Issue.record("\(error)") }
+        }
+        note { try write(1) }
+        note { try write(2) }
+        note { try writer.closeOpenSteps() }
+        note { try writer.closeOpenSteps() }
+        #expect(failures.count == 1, "\(failures)")
+        #expect(failures.first?.kind == .io)
+        #expect(failures.first?.message.contains("events/000000000001") == true, "\(failures)")
+        try writer.finish()
+        let reader = SmdebugTrialReader(directory: dir.path)
+        reader.refresh()
+        #expect(reader.steps() == [0, 2])
+        #expect(try reader.value("loss", step: 2).map(Scalar.of) == [.number(2)])
+        let leftovers = FileManager.default.enumerator(atPath: dir.path)!.compactMap { $0 as? String }.filter { $0.hasSuffix(".tmp") }
+        #expect(leftovers.isEmpty)
+    }
+
+    /// With a lane, a write returns before its bytes are on disk; closing waits for them.
+    @Test func asynchronousWritesAreOnDiskOnceClosed() throws {
+        let dir = TemporaryDirectory()
+        let writer = try SmdebugTrialWriter(directory: dir.path, asynchronousIO: true)
+        let big = Tensor.float32("w", shape: [1 << 18], [Float](repeating: 0.5, count: 1 << 18))
+        for step in 0..<20 { try writer.write(big, at: StepPosition(step: Int64(step))) }
+        try writer.closeOpenSteps()
+        let reader = SmdebugTrialReader(directory: dir.path)
+        reader.refresh()
+        #expect(reader.steps(includeIncomplete: true) == Array(0..<20))
+        #expect(try reader.value("w", step: 19)?.elementCount == 1 << 18)
+        #expect(writer.stepsClosed == 20)
     }
 
     /// Finishing a trial nothing was written through (the training script used smdebug's own hook)

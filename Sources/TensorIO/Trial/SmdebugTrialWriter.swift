@@ -23,6 +23,11 @@ public struct StepPosition: Sendable, Equatable {
 /// Each worker has one open step. A write for a later step closes it (as smdebug's hook closes its
 /// writer when the step ends); a write for an earlier, closed step is refused. Files appear atomically
 /// (written under `.tmp`, then renamed), event file before index file. Thread-safe.
+///
+/// With `asynchronousIO` the file operations run in order on a thread of their own (`TrialIOLane`):
+/// `write` returns once the record is encoded and queued, `closeStep`, `closeOpenSteps` and `finish`
+/// wait until everything queued is on disk. A failed file operation drops its whole step (no index
+/// file, so readers never see it) and is thrown, as `.io`, by the writer's next call.
 public final class SmdebugTrialWriter: @unchecked Sendable {
     public let directory: String
     private let lock = NSLock()
@@ -32,7 +37,8 @@ public final class SmdebugTrialWriter: @unchecked Sendable {
     private var open: [String: OpenStep] = [:]
     private var lastClosed: [String: Int64] = [:]
     private var collectionsChanged = false
-    private var directories: Set<String> = []
+    private let files = FileState()
+    private let lane: TrialIOLane?
     private var finished = false
     private let wallClock: @Sendable () -> Double
 
@@ -43,16 +49,23 @@ public final class SmdebugTrialWriter: @unchecked Sendable {
 
     private final class OpenStep {
         let position: StepPosition
-        let writer: TFRecordFileWriter?
+        let file: TrialStepFile
         let eventPath: String
         var index: TrialIndex
         var names: Set<String> = []
-        init(position: StepPosition, writer: TFRecordFileWriter?, eventPath: String, index: TrialIndex) {
+        /// Where the next record starts in the event file (known before the lane writes it).
+        var nextOffset = 0
+        init(position: StepPosition, file: TrialStepFile, eventPath: String, index: TrialIndex) {
             self.position = position
-            self.writer = writer
+            self.file = file
             self.eventPath = eventPath
             self.index = index
         }
+    }
+
+    /// What only file operations touch: in order, on the lane or (without one) under the lock.
+    private final class FileState: @unchecked Sendable {
+        var directories: Set<String> = []
     }
 
     /// - Parameters:
@@ -60,17 +73,49 @@ public final class SmdebugTrialWriter: @unchecked Sendable {
     ///     added to them as tensors are written.
     ///   - numWorkers: how many workers write this trial; readers count a step complete once that
     ///     many have written it. It grows if more workers show up.
+    ///   - asynchronousIO: file operations on a thread of their own (see the type's notes).
     public init(directory: String, collections: [CollectionDefinition] = DebugHookConfiguration().collections,
-                numWorkers: Int = 1, wallClock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) throws(TrialWriteError) {
+                numWorkers: Int = 1, asynchronousIO: Bool = false,
+                wallClock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) throws(TrialWriteError) {
         self.directory = directory
         self.collections = collections
         self.declaredWorkers = max(1, numWorkers)
         self.wallClock = wallClock
+        self.lane = asynchronousIO ? TrialIOLane() : nil
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
             throw TrialWriteError(.io, "cannot create \(directory): \(error.localizedDescription)")
         }
+    }
+
+    deinit { lane?.stop() }
+
+    /// Runs a file operation: now, or queued on the lane. `file` is the step it belongs to.
+    private func io(bytes: Int = 0, file: TrialStepFile? = nil, _ run: @escaping TrialIOLane.Operation) throws(TrialWriteError) {
+        guard let lane else {
+            do {
+                try run()
+            } catch {
+                file?.failure = error
+                throw error
+            }
+            return
+        }
+        lane.enqueue(bytes: bytes, file: file, run)
+    }
+
+    /// Throws a failure the lane met since the last call (once).
+    private func throwLaneFailure() throws(TrialWriteError) {
+        if let failure = lane?.takeFailure() {
+            throw TrialWriteError(.io, "an earlier write failed, and its step was dropped: \(failure.message)")
+        }
+    }
+
+    /// Waits for the lane, then throws what it met.
+    private func drainLane() throws(TrialWriteError) {
+        lane?.waitUntilIdle()
+        try throwLaneFailure()
     }
 
     /// Appends one tensor record to the worker's step. `collections` are the collections the tensor is
@@ -79,23 +124,33 @@ public final class SmdebugTrialWriter: @unchecked Sendable {
                       wallTime: Double? = nil) throws(TrialWriteError) {
         lock.lock()
         defer { lock.unlock() }
+        try throwLaneFailure()
         let step = try openStep(for: position)
         if step.names.contains(tensor.name) {
             throw TrialWriteError(.duplicateTensor, "tensor \(tensor.name) was already written at step \(position.step) by \(position.worker)")
         }
+        if lane == nil, let failure = step.file.failure {   // with a lane, the lane reports it
+            throw TrialWriteError(.io, "step \(position.step) of \(position.worker) is dropped after a failed write: \(failure.message)")
+        }
         let parts = SmdebugEventCodec.encodeParts(TensorEvent(tensor: tensor, step: position.step, mode: position.mode,
                                                               modeStep: position.modeStep, wallTime: wallTime ?? wallClock()))
-        guard let writer = step.writer else { throw TrialWriteError(.io, "no event file open") }
-        let span: (offset: Int, length: Int)
-        do {
-            // The tensor's bytes go to the file as they are, between the encoded parts around them.
-            span = try parts.prefix.withUnsafeBytes { prefix in
-                try tensor.content.withUnsafeBytes { content in
-                    try parts.suffix.withUnsafeBytes { suffix in try writer.append(parts: [prefix, content, suffix]) }
+        let span = (offset: step.nextOffset, length: parts.prefix.count + tensor.content.count + parts.suffix.count + TFRecord.overhead)
+        step.nextOffset += span.length
+        let file = step.file, content = tensor.content
+        try io(bytes: span.length, file: file) { () throws(TrialWriteError) in
+            guard file.failure == nil else { return }
+            guard let writer = file.writer else { throw TrialWriteError(.io, "no event file open for \(file.temporaryPath)") }
+            do {
+                // The tensor's bytes go to the file as they are, between the encoded parts around them.
+                let written = try parts.prefix.withUnsafeBytes { prefix in
+                    try content.withUnsafeBytes { content in
+                        try parts.suffix.withUnsafeBytes { suffix in try writer.append(parts: [prefix, content, suffix]) }
+                    }
                 }
+                assert(written.offset == span.offset && written.length == span.length)
+            } catch {
+                throw TrialWriteError(.io, "\(error)")
             }
-        } catch {
-            throw TrialWriteError(.io, "\(error)")
         }
         step.names.insert(tensor.name)
         step.index.tensors.append(TrialIndex.Location(tensorName: tensor.name, startIndex: span.offset, length: span.length))
@@ -109,6 +164,7 @@ public final class SmdebugTrialWriter: @unchecked Sendable {
     public func check(names: [String], at position: StepPosition) throws(TrialWriteError) {
         lock.lock()
         defer { lock.unlock() }
+        try throwLaneFailure()
         if finished { throw TrialWriteError(.finished, "the trial in \(directory) is finished") }
         guard TrialLayout.isValidWorkerName(position.worker) else {
             throw TrialWriteError(.invalidWorker, "worker name \"\(position.worker)\" must be 1-128 of A-Z a-z 0-9 _ - . and not start with a dot")
@@ -153,6 +209,7 @@ public final class SmdebugTrialWriter: @unchecked Sendable {
         defer { lock.unlock() }
         try close(worker: worker)
         try writeCollectionsIfChanged()
+        try drainLane()
     }
 
     /// Closes every open step (the end of a step for all workers, or a periodic flush).
@@ -161,6 +218,7 @@ public final class SmdebugTrialWriter: @unchecked Sendable {
         defer { lock.unlock() }
         for worker in open.keys.sorted() { try close(worker: worker) }
         try writeCollectionsIfChanged()
+        try drainLane()
     }
 
     /// The open step of each worker.
@@ -190,8 +248,10 @@ public final class SmdebugTrialWriter: @unchecked Sendable {
             collectionsChanged = true
         }
         try writeCollectionsIfChanged()
-        if endMarker { try AtomicFile.write([], to: "\(directory)/\(TrialLayout.endMarker)") }
         finished = true
+        // The marker only once everything before it is on disk: readers take it to mean "complete".
+        try drainLane()
+        if endMarker { try AtomicFile.write([], to: "\(directory)/\(TrialLayout.endMarker)") }
     }
 
     // MARK: - Under the lock
@@ -223,14 +283,17 @@ public final class SmdebugTrialWriter: @unchecked Sendable {
         }
         let relative = TrialLayout.eventFile(step: position.step, worker: worker)
         let path = "\(directory)/\(relative)"
-        try AtomicFile.createParent(of: path, known: &directories)
-        let writer: TFRecordFileWriter
-        do {
-            writer = try TFRecordFileWriter(path: path + ".tmp", checksum: .smdebugConstant)
-        } catch {
-            throw TrialWriteError(.io, "\(error)")
+        let file = TrialStepFile(temporaryPath: path + ".tmp")
+        let files = self.files
+        try io(file: file) { () throws(TrialWriteError) in
+            try AtomicFile.createParent(of: path, known: &files.directories)
+            do {
+                file.writer = try TFRecordFileWriter(path: file.temporaryPath, checksum: .smdebugConstant)
+            } catch {
+                throw TrialWriteError(.io, "\(error)")
+            }
         }
-        let step = OpenStep(position: position, writer: writer, eventPath: path,
+        let step = OpenStep(position: position, file: file, eventPath: path,
                             index: TrialIndex(mode: position.mode, modeStep: position.modeStep, eventFileName: relative))
         open[worker] = step
         return step
@@ -239,21 +302,31 @@ public final class SmdebugTrialWriter: @unchecked Sendable {
     private func close(worker: String) throws(TrialWriteError) {
         guard let step = open.removeValue(forKey: worker) else { return }
         lastClosed[worker] = step.position.step
-        do {
-            try step.writer?.close()
-        } catch {
-            throw TrialWriteError(.io, "\(error)")
-        }
-        if step.index.tensors.isEmpty {
-            unlink(step.eventPath + ".tmp")
-            step.index.eventFileName = nil
-            if step.index.shapes.isEmpty { return }
-        } else {
-            try AtomicFile.rename(step.eventPath + ".tmp", to: step.eventPath)
-        }
+        var index = step.index
+        let hasTensors = !index.tensors.isEmpty
+        if !hasTensors { index.eventFileName = nil }
         let indexPath = "\(directory)/\(TrialLayout.indexFile(step: step.position.step, worker: worker))"
-        try AtomicFile.write(step.index.jsonBytes(), to: indexPath, known: &directories)
-        stepsClosed += 1
+        let bytes = hasTensors || !index.shapes.isEmpty ? index.jsonBytes() : nil
+        let file = step.file, eventPath = step.eventPath, files = self.files
+        try io(file: file) { () throws(TrialWriteError) in
+            let writer = file.writer
+            file.writer = nil
+            // A step whose file failed is dropped whole: no event file, no index.
+            guard file.failure == nil else { unlink(file.temporaryPath); return }
+            do {
+                try writer?.close()
+            } catch {
+                unlink(file.temporaryPath)
+                throw TrialWriteError(.io, "\(error)")
+            }
+            if hasTensors {
+                try AtomicFile.rename(file.temporaryPath, to: eventPath)
+            } else {
+                unlink(file.temporaryPath)
+            }
+            if let bytes { try AtomicFile.write(bytes, to: indexPath, known: &files.directories) }
+        }
+        if bytes != nil { stepsClosed += 1 }
     }
 
     private func addWorker(_ worker: String) throws(TrialWriteError) {
@@ -273,9 +346,10 @@ public final class SmdebugTrialWriter: @unchecked Sendable {
     private func writeCollectionsIfChanged() throws(TrialWriteError) {
         guard collectionsChanged else { return }
         let bytes = CollectionsFile(collections: collections, numWorkers: declaredWorkers).jsonBytes()
-        for worker in workers {
-            try AtomicFile.write(bytes, to: "\(directory)/\(TrialLayout.collectionsFile(worker: worker))", known: &directories)
-        }
+        let paths = workers.map { "\(directory)/\(TrialLayout.collectionsFile(worker: $0))" }, files = self.files
         collectionsChanged = false
+        try io { () throws(TrialWriteError) in
+            for path in paths { try AtomicFile.write(bytes, to: path, known: &files.directories) }
+        }
     }
 }
