@@ -250,6 +250,34 @@ import TrainScopeTesting
     }
 }
 
+extension TensorIngestionTests {
+    /// Files are written after the answer; when the disk refuses one (here a file stands where step
+    /// 1's folder must go), that step is dropped whole and the failure is answered, once, by the
+    /// next request or by the flush, as a 500 naming the file. Steps before and after are whole.
+    @Test func aFailedWriteIsAnswered500AndItsStepDropped() async throws {
+        let h = try IngestionHarness()
+        try FileManager.default.createDirectory(atPath: h.trial + "/events", withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: h.trial + "/events/000000000001", contents: Data("in the way".utf8))
+        try await h.withClient { client in
+            var statuses: [Int] = []
+            var errors: [String] = []
+            for step in 0..<3 {
+                let r = try await client.post("/v1/tensors", json: #"{"step": \#(step), "tensors": [{"name": "loss", "data": \#(step)}]}"#)
+                statuses.append(r.status)
+                if r.status != 200 { errors.append(r.json?["error"]?.stringValue ?? r.body) }
+            }
+            let flush = try await client.post("/v1/tensors/flush", json: "")
+            if flush.status != 200 { errors.append(flush.json?["error"]?.stringValue ?? flush.body) }
+            #expect(statuses[0] == 200 && statuses[1] == 200)
+            #expect(errors.count == 1, "\(statuses) \(flush.status) \(errors)")
+            #expect(errors.first?.contains("events/000000000001") == true, "\(errors)")
+            // Step 2 was written unless its own request was the one that got the 500.
+            let reader = try h.finishAndRead()
+            #expect(reader.steps() == (statuses[2] == 200 ? [0, 2] : [0]))
+        }
+    }
+}
+
 @Suite(.serialized) struct TensorIngestionConformanceTests {
     /// Tensors of every dtype sent through the API by two workers (as .npy and JSON) are read back
     /// by the real smdebug with equal values, in a dtype it reads (narrow integers widened), with
