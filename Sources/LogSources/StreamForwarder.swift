@@ -21,14 +21,40 @@ public final class StreamForwarder: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
     /// Set when our own output failed (a closed pipe downstream); the child is still drained.
     public let outputBroken = Atomic<Bool>(false)
+    /// Told when spooling starts failing (with why) and when it works again; once each time.
+    private let notice: (@Sendable (String) -> Void)?
+    /// Forwarding thread only.
+    private var spoolFailures = 0
+    private var spoolFailing = false
+    private var droppedAtFailure: Int64 = 0
 
     public init(name: String, output: Int32, spool: SpoolWriter?, wakeup: Wakeup,
-                clock: @escaping @Sendable () -> Int64) {
+                clock: @escaping @Sendable () -> Int64, notice: (@Sendable (String) -> Void)? = nil) {
         self.name = name
         self.output = output
         self.spool = spool
         self.wakeup = wakeup
         self.clock = clock
+        self.notice = notice
+    }
+
+    /// A spool that stops taking bytes (a full disk) is said once, naming the file and the error, and
+    /// once more when it takes them again, with what was lost for extraction meanwhile.
+    private func reportSpool(_ spool: SpoolWriter) {
+        if spool.failedWrites > spoolFailures {
+            spoolFailures = spool.failedWrites
+            if !spoolFailing {
+                spoolFailing = true
+                droppedAtFailure = bytesNotSpooled.load(ordering: .relaxed)
+                notice?("cannot write the log spool \(spool.path): \(String(cString: strerror(spool.lastError))); "
+                        + "the \(name) of the training process is still forwarded, but what cannot be spooled is not extracted "
+                        + "(trainscope_log_dropped_bytes_total)")
+            }
+        } else if spoolFailing {
+            spoolFailing = false
+            let lost = bytesNotSpooled.load(ordering: .relaxed) - droppedAtFailure
+            notice?("the log spool \(spool.path) takes bytes again; \(lost) bytes of \(name) were forwarded but not extracted")
+        }
     }
 
     public var isFinished: Bool { finished.load(ordering: .acquiring) }
@@ -56,8 +82,10 @@ public final class StreamForwarder: @unchecked Sendable {
                 outputBroken.store(true, ordering: .relaxed)
             }
             bytesForwarded.add(Int64(n), ordering: .relaxed)
-            if let spool, !spool.append(chunk, timeMs: clock()) {
-                bytesNotSpooled.add(Int64(n), ordering: .relaxed)
+            if let spool {
+                let dropped = spool.append(chunk, timeMs: clock())
+                if dropped > 0 { bytesNotSpooled.add(Int64(dropped), ordering: .relaxed) }
+                reportSpool(spool)
             }
             wakeup.signal()
         }

@@ -37,6 +37,8 @@ enum PollResult {
 struct SourceStats: Sendable, Equatable {
     var lines: Int64 = 0
     var splitLines: Int64 = 0
+    /// Lines whose end a full disk kept out of the spool (not matched).
+    var cutLines: Int64 = 0
     var invalidRecords: Int64 = 0
     var rotations: Int64 = 0
     var truncations: Int64 = 0

@@ -27,7 +27,8 @@ struct PreparedPipeline: @unchecked Sendable {
             let name = stream == .stdout ? "stdout" : "stderr"
             let path = "\(paths.logDirectory)/\(name).log"
             let spool = try SpoolWriter(path: path)
-            let forwarder = StreamForwarder(name: name, output: out, spool: spool, wakeup: wakeup, clock: clock)
+            let forwarder = StreamForwarder(name: name, output: out, spool: spool, wakeup: wakeup, clock: clock,
+                                            notice: { logger.error("\($0)") })
             live.attachByteCounters(stream: name) {
                 (forwarder.bytesForwarded.load(ordering: .relaxed), forwarder.bytesNotSpooled.load(ordering: .relaxed))
             }
