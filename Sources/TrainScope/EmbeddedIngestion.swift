@@ -11,6 +11,7 @@ import TensorIO
 struct EmbeddedIngestion: Sendable {
     let ingestion: TensorIngestion
     let directory: String
+    let labels: [(String, String)]
 
     /// nil without a DebugHookConfig; throws on a hook configuration that cannot be used.
     static func make(spec: TrainingJobSpec, mlRoot: String, hostID: String, logger: Logger) throws -> EmbeddedIngestion? {
@@ -22,7 +23,7 @@ struct EmbeddedIngestion: Sendable {
         let tensorBoard = DebuggerContainerConfig.tensorBoardDirectory(request: spec.request, mlRoot: mlRoot)
         return EmbeddedIngestion(ingestion: TensorIngestion(configuration: .init(hook: hook, tensorBoardDirectory: tensorBoard,
                                                                                  hostname: hostID), writer: writer),
-                                 directory: directory)
+                                 directory: directory, labels: [("host", hostID), ("training_job", spec.name)])
     }
 
     /// Closes the open steps every few seconds, so readers (rules, `tensors dump`) see them.
@@ -36,5 +37,5 @@ struct EmbeddedIngestion: Sendable {
         }
     }
 
-    var families: [MetricFamily] { TensorsCommandRunner.metricFamilies(ingestion) }
+    var families: [MetricFamily] { TensorsCommandRunner.metricFamilies(ingestion, labels: labels) }
 }

@@ -196,11 +196,12 @@ extension TensorsCommandRunner {
         }
     }
 
-    /// The ingestion's counters as Prometheus families (`trainscope_tensor_*`).
-    public static func metricFamilies(_ ingestion: TensorIngestion) -> [MetricFamily] {
+    /// The ingestion's counters as Prometheus families (`trainscope_tensor_*`), each series with
+    /// `labels` (inside `run`: the job's host and training_job, as every other family has).
+    public static func metricFamilies(_ ingestion: TensorIngestion, labels: [(String, String)] = []) -> [MetricFamily] {
         let s = ingestion.statistics
         func counter(_ name: String, _ help: String, _ value: Int) -> MetricFamily {
-            MetricFamily(name: name, help: help, kind: .counter, series: [.init(labels: [], value: .integer(Int64(value)))])
+            MetricFamily(name: name, help: help, kind: .counter, series: [.init(labels: labels, value: .integer(Int64(value)))])
         }
         return [
             counter("trainscope_tensor_requests_total", "Tensor ingestion requests.", s.requests),
