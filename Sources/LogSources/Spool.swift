@@ -197,10 +197,12 @@ public final class SpoolTimeIndex {
     /// Whether the line whose newline is at `newlineOffset` was cut by a gap (its end never reached
     /// the spool). Offsets must not decrease between calls.
     public func isCut(lineEndingAt newlineOffset: Int64) -> Bool {
-        _ = time(at: newlineOffset)   // reads every record up to it, marks included
-        if next == nil { next = readTimeRecord() }   // a mark at exactly this offset comes before later records
+        // Reading up to the newline reads every mark at or before it: the spool writes a mark before
+        // the newline it marks, and marks are noted on the way to the next time record.
+        _ = time(at: newlineOffset)
+        guard !cuts.isEmpty else { return false }   // the usual case: no syscall, no search
         cuts.removeAll { $0 < newlineOffset }
-        return cuts.contains(newlineOffset)
+        return cuts.first == newlineOffset
     }
 
     /// The next time record; cut marks on the way are noted.

@@ -34,13 +34,13 @@ final class SpoolLineSource: LineSource {
                 insideLine = !complete
                 // A line's time is when the forwarder read its last byte.
                 let end = block.offset + Int64(base.distance(to: bytes.baseAddress ?? base) + bytes.count)
+                let time = times.time(at: max(0, end - 1))
                 // A line a full disk cut (see `SpoolWriter`): its end is lost, so it is not matched.
                 if complete && times.isCut(lineEndingAt: end) {
                     stats.cutLines += 1
                     return
                 }
-                body(SourceLine(bytes: bytes, timeMs: times.time(at: max(0, end - 1)), stream: stream,
-                                number: line, complete: complete))
+                body(SourceLine(bytes: bytes, timeMs: time, stream: stream, number: line, complete: complete))
             }
             stats.bytes = reader.offset
             return .read
