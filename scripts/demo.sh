@@ -75,11 +75,14 @@ echo "  time series      $out/metrics.csv (trainscope metrics --db $db)"
 echo "  system profile   $out/output/profiler/system/incremental/ (smdebug's system-metric files)"
 echo "  tensors          $out/output/tensors (smdebug trial: trainscope tensors dump $out/output/tensors)"
 echo "  TensorBoard      $out/output/tensorboard (tensorboard --logdir $out/output/tensorboard)"
+echo "  Grafana          Dashboards/trainscope-training-job.json (import it over a Prometheus that scrapes $url)"
 
 if [ -e "$out/metrics.prom" ]; then
     echo
     echo "== last values as Prometheus saw them ($out/metrics.prom)"
     grep '^trainscope_training_metric{' "$out/metrics.prom" || true
+    echo "   ... and the Debugger trial's scalars, as the hook saved them:"
+    grep -E '^trainscope_trial_(scalar|last_step)\{' "$out/metrics.prom" || true
 fi
 
 echo
