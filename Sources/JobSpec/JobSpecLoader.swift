@@ -56,6 +56,7 @@ public enum JobSpecLoader {
         var issues = SchemaValidator.validate(request)
         issues += MetricDefinitionRules.check(request)
         issues += RequestRules.check(request)
+        issues += RuleConfigurationRules.check(request)
         issues += CredentialDetector.check(request)
         return (request, issues)
     }
