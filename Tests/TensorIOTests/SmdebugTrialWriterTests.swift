@@ -138,6 +138,22 @@ import TrainScopeTesting
         #expect(leftovers.isEmpty)
     }
 
+    /// A failure still queued when the trial is finished: the trial ends all the same (the failed
+    /// step dropped), then the failure is thrown.
+    @Test func finishingAfterAFailureStillEndsTheTrial() throws {
+        let dir = TemporaryDirectory()
+        let writer = try SmdebugTrialWriter(directory: dir.path, asynchronousIO: true)
+        try FileManager.default.createDirectory(atPath: dir.file("events"), withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: dir.file("events/000000000001"), contents: Data("in the way".utf8))
+        try writer.write(.float32("loss", shape: [], [0]), at: StepPosition(step: 0))
+        try writer.write(.float32("loss", shape: [], [1]), at: StepPosition(step: 1))
+        #expect(throws: TrialWriteError.self) { try writer.finish() }
+        #expect(FileManager.default.fileExists(atPath: dir.file(TrialLayout.endMarker)))
+        let reader = SmdebugTrialReader(directory: dir.path)
+        reader.refresh()
+        #expect(reader.steps() == [0])
+    }
+
     /// With a lane, a write returns before its bytes are on disk; closing waits for them.
     @Test func asynchronousWritesAreOnDiskOnceClosed() throws {
         let dir = TemporaryDirectory()

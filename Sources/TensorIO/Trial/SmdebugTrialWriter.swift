@@ -250,8 +250,10 @@ public final class SmdebugTrialWriter: @unchecked Sendable {
         try writeCollectionsIfChanged()
         finished = true
         // The marker only once everything before it is on disk: readers take it to mean "complete".
-        try drainLane()
+        // A step that failed earlier was dropped whole, so the trial still ends; the failure is thrown after.
+        lane?.waitUntilIdle()
         if endMarker { try AtomicFile.write([], to: "\(directory)/\(TrialLayout.endMarker)") }
+        try throwLaneFailure()
     }
 
     // MARK: - Under the lock
