@@ -5,6 +5,7 @@ import Darwin
 #endif
 import Exposition
 import Foundation
+import Hummingbird
 import JobSpec
 import LogMetrics
 import LogSources
@@ -40,13 +41,27 @@ public enum TailCommandRunner {
             logger.error("\(error)")
             return 1
         }
-        let server = MetricsServer(configuration: .init(host: options.host, port: options.port), logger: TrainingRun.quiet(logger)) {
+        // With a DebugHookConfig the ingestion API sits beside /metrics, as in `run`: in a pod, the
+        // training container reaches it on localhost.
+        let tensors: EmbeddedIngestion?
+        do {
+            tensors = try EmbeddedIngestion.make(spec: spec, mlRoot: PreparedTail.mlRoot(database: database),
+                                                 directory: options.trialDirectory, hostID: options.hostID, logger: logger)
+        } catch {
+            logger.error("\(error)")
+            return 1
+        }
+        if let tensors { live.addFamilies { tensors.families } }
+        var routes: (@Sendable (Router<BasicRequestContext>) -> Void)?
+        if let tensors { routes = { tensors.ingestion.register(on: $0) } }
+        let server = MetricsServer(configuration: .init(host: options.host, port: options.port), logger: TrainingRun.quiet(logger),
+                                   extraRoutes: routes) {
             live.families()
         }
         let (ready, readyContinuation) = AsyncStream<Int>.makeStream()
         let app = server.application { port in readyContinuation.yield(port) }
         let service = TailService(prepared: prepared, options: options, database: database, live: live, logger: logger,
-                                  clock: clock, ready: ready)
+                                  clock: clock, ready: ready, tensors: tensors)
         let group = ServiceGroup(configuration: .init(
             services: [
                 .init(service: app, successTerminationBehavior: .gracefullyShutdownGroup,
@@ -198,10 +213,12 @@ final class TailService: Service, @unchecked Sendable {
     let logger: Logger
     let clock: MillisecondClock
     let ready: AsyncStream<Int>
+    let tensors: EmbeddedIngestion?
     let exitStatus = Atomic<Int32>(0)
 
     init(prepared: PreparedTail, options: TailOptions, database: String, live: LiveMetrics, logger: Logger,
-         clock: @escaping MillisecondClock, ready: AsyncStream<Int>) {
+         clock: @escaping MillisecondClock, ready: AsyncStream<Int>, tensors: EmbeddedIngestion? = nil) {
+        self.tensors = tensors
         self.prepared = prepared
         self.options = options
         self.database = database
@@ -231,6 +248,8 @@ final class TailService: Service, @unchecked Sendable {
             logger.info("watching the Debugger trial in \(trial.directory)")
         }
         let watching = trial?.run()
+        let flusher = tensors?.flushPeriodically()
+        if let tensors { logger.notice("tensor ingestion at http://\(host):\(port)/v1/tensors, trial \(tensors.directory)") }
         let stoppedBySignal = Atomic<Bool>(false)
         let stopper = Task {
             for await signal in signals {
@@ -251,6 +270,12 @@ final class TailService: Service, @unchecked Sendable {
         }
         stopper.cancel()
         profiler?.stop()
+        flusher?.cancel()
+        if let tensors {
+            // As the job's status: a stopped tail marks the trial ended; a tail started again on it
+            // takes the marker away and goes on (see EmbeddedIngestion.make).
+            do { try tensors.ingestion.finish() } catch { logger.error("finishing the tensor trial in \(tensors.directory): \(error)") }
+        }
         watching?.cancel()
         await watching?.value
         let end = clock()

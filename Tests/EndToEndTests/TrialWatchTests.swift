@@ -74,6 +74,64 @@ import TrainScopeTesting
         #expect(try run.waitForExit(timeout: 10) == 0)
     }
 
+    /// In a pod the training container reaches the sidecar on localhost: `tail` with a
+    /// DebugHookConfig serves the ingestion API too. Stopping it ends the trial as it ends the job;
+    /// a restart opens both again, refuses the steps already written, counts mode steps on, and
+    /// keeps the tensor names that the collections file already lists.
+    @Test func tailServesTheIngestionAPIAcrossARestart() throws {
+        let dir = TemporaryDirectory(prefix: "e2e-tail-ingest")
+        let job = try RunCommandTests.writeJob(in: dir, name: "e2e-tail-ingest", extra: [
+            "DebugHookConfig": ["S3OutputPath": "s3://bucket/debug", "HookParameters": ["save_interval": "1"],
+                                "CollectionConfigurations": [["CollectionName": "losses"]]],
+            "ProfilerConfig": ["DisableProfiler": true],
+        ])
+        let log = dir.file("train.log")
+        FileManager.default.createFile(atPath: log, contents: Data("loss=1\n".utf8))
+        let arguments = ["tail", "--job", job, "--db", dir.file("state/job.db"), "--listen", "127.0.0.1:0", log]
+        let trial = dir.file("state/output/tensors")
+
+        func post(_ port: Int, steps: ClosedRange<Int>) throws {
+            for step in steps {
+                let body = #"{"step": \#(step), "mode": "TRAIN", "tensors": [{"name": "loss", "data": \#(1.0 / Double(step + 1))}]}"#
+                let r = try Executables.run(["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Content-Type: application/json",
+                                             "--data-binary", body, "http://127.0.0.1:\(port)/v1/tensors"])
+                #expect(r.stdout == "200", "step \(step): \(r.stdout) \(r.stderr)")
+            }
+        }
+        for (life, steps) in [(1, 0...2), (2, 3...4)] {
+            let tail = try RunningTrainscope(arguments, in: dir, name: "tail-\(life)")
+            defer { tail.killTree() }
+            let port = try tail.metricsPort()
+            if life == 2 {   // the last step of the first life is refused, not written twice
+                let r = try Executables.run(["curl", "-sS", "-w", " %{http_code}", "-H", "Content-Type: application/json",
+                                             "--data-binary", #"{"step": 2, "mode": "TRAIN", "tensors": [{"name": "loss", "data": 9}]}"#,
+                                             "http://127.0.0.1:\(port)/v1/tensors"])
+                #expect(r.stdout.hasSuffix(" 409") && r.stdout.contains("already written"), "\(r.stdout)")
+                #expect(tail.stderr.contains("continuing the tensor trial in \(trial): worker_0 after step 2"), "\(tail.stderr)")
+            }
+            try post(port, steps: steps)
+            _ = try Executables.run(["curl", "-sS", "-X", "POST", "http://127.0.0.1:\(port)/v1/tensors/flush"])
+            var samples: [ExposedSample] = []
+            #expect(try poll(timeout: 10) {
+                samples = Exposed.parse(try HTTP.get(port: port, path: "/metrics").text)
+                return Exposed.value(samples, "trainscope_trial_last_step", ["mode": "TRAIN"]) == "\(steps.upperBound)"
+            }, "\(tail.stderr)")
+            #expect(Exposed.value(samples, "trainscope_trial_scalar", ["tensor": "loss", "mode": "TRAIN"])
+                    == "\(Double(Float(1.0 / Double(steps.upperBound + 1))))")
+            #expect(Exposed.value(samples, "trainscope_tensors_saved_total") == "\(steps.count)")
+            #expect(!FileManager.default.fileExists(atPath: "\(trial)/training_job_end.ts"))
+            tail.signal(SIGTERM)
+            #expect(try tail.waitForExit(timeout: 10) == 0)
+            #expect(FileManager.default.fileExists(atPath: "\(trial)/training_job_end.ts"))
+        }
+        let collections = try String(contentsOfFile: "\(trial)/collections/000000000/worker_0_collections.json", encoding: .utf8)
+        #expect(collections.contains(#""tensor_names": ["loss"]"#), "\(collections)")
+        let dump = try CLI.run(["tensors", "dump", trial, "--format", "json"])
+        #expect(dump.status == 0, "\(dump.stderr)")
+        // Mode steps go on across the restart: TRAIN 0…4, each once.
+        for step in 0...4 { #expect(dump.stdoutText.contains(#""step":\#(step),"mode":"TRAIN","mode_step":\#(step),"#), "\(dump.stdoutText.prefix(900))") }
+    }
+
     @Test func tailWatchesATrialFolderAsItGrows() throws {
         let dir = TemporaryDirectory(prefix: "e2e-trial-tail")
         let job = try RunCommandTests.writeJob(in: dir, name: "e2e-trial-tail", extra: ["ProfilerConfig": ["DisableProfiler": true]])

@@ -154,6 +154,28 @@ import TrainScopeTesting
         #expect(reader.steps() == [0])
     }
 
+    /// A second writer on the same trial (a restarted sidecar) keeps the tensor names the first one
+    /// listed in the collections file, and refuses the steps it wrote once told where it got to.
+    @Test func aSecondWriterContinuesTheTrial() throws {
+        let dir = TemporaryDirectory()
+        let losses = [CollectionDefinition(name: "losses", includeRegex: ["loss"])]
+        let first = try SmdebugTrialWriter(directory: dir.path, collections: losses)
+        try first.write(.float32("loss", shape: [], [1]), at: StepPosition(step: 0), collections: ["losses"])
+        try first.finish(endMarker: false)
+        let second = try SmdebugTrialWriter(directory: dir.path, collections: losses)
+        second.resume(from: TrialResumePoint.scan(directory: dir.path))
+        #expect(throws: TrialWriteError.self) { try second.write(.float32("loss", shape: [], [9]), at: StepPosition(step: 0)) }
+        try second.write(.float32("val_loss", shape: [], [2]), at: StepPosition(step: 1), collections: ["losses"])
+        try second.finish()
+        let file = try CollectionsFile.parse(
+            Array(Data(contentsOf: URL(fileURLWithPath: dir.file(TrialLayout.collectionsFile(worker: "worker_0"))))), source: "c")
+        #expect(file.collections.first?.tensorNames == ["loss", "val_loss"])
+        let reader = SmdebugTrialReader(directory: dir.path)
+        reader.refresh()
+        #expect(reader.steps() == [0, 1])
+        #expect(try reader.value("loss", step: 0).map(Scalar.of) == [.number(1)])
+    }
+
     /// With a lane, a write returns before its bytes are on disk; closing waits for them.
     @Test func asynchronousWritesAreOnDiskOnceClosed() throws {
         let dir = TemporaryDirectory()

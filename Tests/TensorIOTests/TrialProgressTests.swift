@@ -115,6 +115,18 @@ import TrainScopeTesting
         #expect(p.scalarsDropped > 0)
     }
 
+    /// Where each worker of the fixture got to, for a writer that continues it.
+    @Test func resumePointOfTheFixture() {
+        let point = TrialResumePoint.scan(directory: Fixtures.smdebugTrial)
+        #expect(point.unreadable.isEmpty)
+        #expect(point.workers.keys.sorted() == ["worker_0", "worker_1"])
+        for w in point.workers.values {
+            #expect(w.lastStep == 5)
+            #expect(w.modes == [.train: .init(step: 5, modeStep: 4), .eval: .init(step: 3, modeStep: 0)])
+        }
+        #expect(TrialResumePoint.scan(directory: "/nonexistent").workers.isEmpty)
+    }
+
     /// A scalar record that cannot be read (the event file is cut short) is counted, not fatal.
     @Test func aTruncatedEventFileIsCounted() throws {
         let t = Trial()

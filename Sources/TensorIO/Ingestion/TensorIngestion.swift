@@ -84,6 +84,21 @@ public final class TensorIngestion: @unchecked Sendable {
         self.planner = SavePlanner(configuration: configuration.hook)
     }
 
+    /// Continues the trial already in the writer's folder (a restarted sidecar): steps written before
+    /// are refused (409) rather than written twice, and each mode's steps count on from where they
+    /// were. Returns what was found.
+    @discardableResult
+    public func resumeExistingTrial() -> TrialResumePoint {
+        let point = TrialResumePoint.scan(directory: writer.directory)
+        writer.resume(from: point)
+        lock.lock()
+        for (worker, w) in point.workers {
+            for (mode, m) in w.modes { modeSteps[worker, default: [:]][mode] = (m.step, m.modeStep) }
+        }
+        lock.unlock()
+        return point
+    }
+
     public var statistics: Statistics {
         lock.lock()
         defer { lock.unlock() }

@@ -91,6 +91,14 @@ public final class SmdebugTrialWriter: @unchecked Sendable {
 
     deinit { lane?.stop() }
 
+    /// Continues a trial already on disk: each worker's steps up to its last one count as written
+    /// (a later write for one of them is refused, not written twice).
+    public func resume(from point: TrialResumePoint) {
+        lock.lock()
+        defer { lock.unlock() }
+        for (worker, w) in point.workers { lastClosed[worker] = max(lastClosed[worker] ?? Int64.min, w.lastStep) }
+    }
+
     /// Runs a file operation: now, or queued on the lane. `file` is the step it belongs to.
     private func io(bytes: Int = 0, file: TrialStepFile? = nil, _ run: @escaping TrialIOLane.Operation) throws(TrialWriteError) {
         guard let lane else {
@@ -332,6 +340,18 @@ public final class SmdebugTrialWriter: @unchecked Sendable {
     }
 
     private func addWorker(_ worker: String) throws(TrialWriteError) {
+        // A writer started again on its own trial (a sidecar restarted) keeps the tensor names the
+        // collections file already lists: it is rewritten whole, and they would be lost.
+        let existing = "\(directory)/\(TrialLayout.collectionsFile(worker: worker))"
+        if let data = FileManager.default.contents(atPath: existing),
+           let file = try? CollectionsFile.parse(Array(data), source: existing) {
+            for old in file.collections {
+                if let i = collections.firstIndex(where: { $0.name == old.name }) {
+                    collections[i].tensorNames.formUnion(old.tensorNames)
+                }
+            }
+            declaredWorkers = max(declaredWorkers, file.numWorkers)
+        }
         workers.append(worker)
         if workers.count > declaredWorkers { declaredWorkers = workers.count }
         collectionsChanged = true
