@@ -28,6 +28,33 @@ struct FullDiskTests {
 
     static var expectedOutput: String { (1...300).map { "loss=\($0) " + String(repeating: "x", count: 100) + "\n" }.joined() }
 
+    /// `run` of the child, and `disk` filled once the first phase's 100 values are stored; returns
+    /// while the child writes its second phase to the full disk.
+    func startAndFill(_ dir: TemporaryDirectory, _ disk: Tmpfs, job name: String, mlRoot: String,
+                      db: String) throws -> (run: RunningTrainscope, port: Int) {
+        let job = try RunCommandTests.writeJob(in: dir, name: name, extra: ["ProfilerConfig": ["DisableProfiler": true]])
+        let run = try RunningTrainscope(["run", "--job", job, "--ml-root", mlRoot, "--db", db, "--listen", "127.0.0.1:0",
+                                         "--", "python3", "-c", Self.child, dir.path], in: dir)
+        let port = try run.metricsPort()
+        try waitFor(dir.file("phase1"), run)
+        #expect(poll(timeout: 20) { Self.scrape(port, "trainscope_store_samples_total") == "100" })
+        disk.fill()
+        _ = FileManager.default.createFile(atPath: dir.file("full"), contents: nil)
+        try waitFor(dir.file("phase2"), run)
+        return (run, port)
+    }
+
+    /// Frees `disk`, lets the child write its last phase, and waits for trainscope's exit status.
+    func freeAndFinish(_ dir: TemporaryDirectory, _ disk: Tmpfs, _ run: RunningTrainscope) throws -> Int32 {
+        disk.free()
+        _ = FileManager.default.createFile(atPath: dir.file("freed"), contents: nil)
+        return try run.waitForExit(timeout: 60)
+    }
+
+    static func scrape(_ port: Int, _ name: String, _ labels: [String: String] = [:]) -> String? {
+        Exposed.value(Exposed.parse((try? HTTP.get(port: port, path: "/metrics").text) ?? ""), name, labels)
+    }
+
     func waitFor(_ path: String, _ run: RunningTrainscope) throws {
         guard poll(timeout: 20, { FileManager.default.fileExists(atPath: path) }) else {
             throw TestFailure("\(path) never appeared; stderr:\n\(run.stderr)")
@@ -39,23 +66,12 @@ struct FullDiskTests {
     @Test func aFullDatabaseDiskLosesNoValue() throws {
         let dir = TemporaryDirectory(prefix: "e2e-fulldb")
         let disk = try Tmpfs(at: dir.file("dbdisk"), sizeBytes: 2 << 20)
-        let job = try RunCommandTests.writeJob(in: dir, name: "e2e-full-db", extra: ["ProfilerConfig": ["DisableProfiler": true]])
         let db = "\(disk.path)/job.db"
-        let run = try RunningTrainscope(["run", "--job", job, "--ml-root", dir.file("ml"), "--db", db, "--listen", "127.0.0.1:0",
-                                         "--", "python3", "-c", Self.child, dir.path], in: dir)
+        let (run, _) = try startAndFill(dir, disk, job: "e2e-full-db", mlRoot: dir.file("ml"), db: db)
         defer { run.killTree() }
-        let port = try run.metricsPort()
-        try waitFor(dir.file("phase1"), run)
-        #expect(poll(timeout: 20) { Exposed.value(Exposed.parse((try? HTTP.get(port: port, path: "/metrics").text) ?? ""),
-                                                  "trainscope_store_samples_total") == "100" })
-        disk.fill()
-        FileManager.default.createFile(atPath: dir.file("full"), contents: nil)
-        try waitFor(dir.file("phase2"), run)
         // The store keeps failing while the disk is full.
         #expect(poll(timeout: 20) { run.stderr.contains("store write failed") }, "\(run.stderr)")
-        disk.free()
-        FileManager.default.createFile(atPath: dir.file("freed"), contents: nil)
-        #expect(try run.waitForExit(timeout: 60) == 0, "\(run.stderr)")
+        #expect(try freeAndFinish(dir, disk, run) == 0, "\(run.stderr)")
 
         #expect(String(decoding: run.stdout, as: UTF8.self) == Self.expectedOutput)
         let stderr = run.stderr
@@ -71,28 +87,16 @@ struct FullDiskTests {
     @Test func aFullSpoolDiskForwardsEverythingAndStoresNoWrongValue() throws {
         let dir = TemporaryDirectory(prefix: "e2e-fullspool")
         let disk = try Tmpfs(at: dir.file("ml"), sizeBytes: 1 << 20)
-        let job = try RunCommandTests.writeJob(in: dir, name: "e2e-full-spool", extra: ["ProfilerConfig": ["DisableProfiler": true]])
         let db = dir.file("job.db")
-        let run = try RunningTrainscope(["run", "--job", job, "--ml-root", disk.path, "--db", db, "--listen", "127.0.0.1:0",
-                                         "--", "python3", "-c", Self.child, dir.path], in: dir)
+        let (run, port) = try startAndFill(dir, disk, job: "e2e-full-spool", mlRoot: disk.path, db: db)
         defer { run.killTree() }
-        let port = try run.metricsPort()
-        try waitFor(dir.file("phase1"), run)
-        #expect(poll(timeout: 20) { Exposed.value(Exposed.parse((try? HTTP.get(port: port, path: "/metrics").text) ?? ""),
-                                                  "trainscope_store_samples_total") == "100" })
-        disk.fill()
-        FileManager.default.createFile(atPath: dir.file("full"), contents: nil)
-        try waitFor(dir.file("phase2"), run)
         #expect(poll(timeout: 20) { run.stderr.contains("cannot write the log spool") }, "\(run.stderr)")
         var dropped: String?
         _ = poll(timeout: 5) {
-            dropped = Exposed.value(Exposed.parse((try? HTTP.get(port: port, path: "/metrics").text) ?? ""),
-                                    "trainscope_log_dropped_bytes_total", ["stream": "stdout"])
+            dropped = Self.scrape(port, "trainscope_log_dropped_bytes_total", ["stream": "stdout"])
             return dropped != nil && dropped != "0"
         }
-        disk.free()
-        FileManager.default.createFile(atPath: dir.file("freed"), contents: nil)
-        #expect(try run.waitForExit(timeout: 60) == 0, "\(run.stderr)")
+        #expect(try freeAndFinish(dir, disk, run) == 0, "\(run.stderr)")
 
         #expect(String(decoding: run.stdout, as: UTF8.self) == Self.expectedOutput)
         let stderr = run.stderr
