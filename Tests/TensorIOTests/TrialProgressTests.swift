@@ -115,6 +115,25 @@ import TrainScopeTesting
         #expect(p.scalarsDropped > 0)
     }
 
+    /// An index file larger than any smdebug writes (here 100 MB, sparse) is refused unread, once,
+    /// and the other steps are read as usual.
+    @Test func anOversizedIndexFileIsNotRead() throws {
+        let t = Trial()
+        try t.copyCollections()
+        for w in 0..<2 { try t.copyStep(0, worker: w) }
+        let huge = t.dir.file("index/000000000/000000000001_worker_0.json")
+        FileManager.default.createFile(atPath: huge, contents: nil)
+        #expect(truncate(huge, 100_000_000) == 0)
+        let p = TrialProgress(directory: t.dir.path)
+        p.refresh()
+        #expect(p.completeSteps == 1)
+        let problem = try #require(p.unreadableIndexFiles["index/000000000/000000000001_worker_0.json"])
+        #expect(problem.contains("100000000 bytes") && problem.contains("not read"), "\(problem)")
+        p.refresh()
+        #expect(p.unreadableIndexFiles.count == 1)
+        #expect(TrialResumePoint.scan(directory: t.dir.path).unreadable.count == 1)
+    }
+
     /// Where each worker of the fixture got to, for a writer that continues it.
     @Test func resumePointOfTheFixture() {
         let point = TrialResumePoint.scan(directory: Fixtures.smdebugTrial)

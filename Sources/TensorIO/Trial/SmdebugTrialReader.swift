@@ -59,9 +59,13 @@ public final class SmdebugTrialReader {
                 if readIndexFiles.contains(relative) { continue }
                 guard let (step, worker) = TrialLayout.parseFileName(file, extension: "json") else { continue }
                 let path = "\(directory)/\(relative)"
-                guard let data = fm.contents(atPath: path) else { continue }
+                var tooLarge: String?
+                guard let data = TrialFileRead.bytes(path, problem: &tooLarge) else {
+                    if let tooLarge { problems[relative] = tooLarge }
+                    continue
+                }
                 do {
-                    let index = try TrialIndex.parse(Array(data), source: path)
+                    let index = try TrialIndex.parse(data, source: path)
                     add(index, step: step, worker: worker)
                     readIndexFiles.insert(relative)
                     problems[relative] = nil
@@ -80,8 +84,8 @@ public final class SmdebugTrialReader {
             .filter { $0.hasSuffix("_collections.json") }.sorted()
         workers = files.map { String($0.dropLast("_collections.json".count)) }
         if collectionsFile == nil, let first = files.first,
-           let data = FileManager.default.contents(atPath: "\(dir)/\(first)") {
-            collectionsFile = try? CollectionsFile.parse(Array(data), source: "\(dir)/\(first)")
+           case .bytes(let data) = TrialFileRead.read("\(dir)/\(first)") {
+            collectionsFile = try? CollectionsFile.parse(data, source: "\(dir)/\(first)")
         }
     }
 

@@ -343,8 +343,8 @@ public final class SmdebugTrialWriter: @unchecked Sendable {
         // A writer started again on its own trial (a sidecar restarted) keeps the tensor names the
         // collections file already lists: it is rewritten whole, and they would be lost.
         let existing = "\(directory)/\(TrialLayout.collectionsFile(worker: worker))"
-        if let data = FileManager.default.contents(atPath: existing),
-           let file = try? CollectionsFile.parse(Array(data), source: existing) {
+        if case .bytes(let data) = TrialFileRead.read(existing),
+           let file = try? CollectionsFile.parse(data, source: existing) {
             for old in file.collections {
                 if let i = collections.firstIndex(where: { $0.name == old.name }) {
                     collections[i].tensorNames.formUnion(old.tensorNames)

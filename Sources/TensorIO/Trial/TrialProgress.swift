@@ -105,8 +105,8 @@ public final class TrialProgress {
             .filter { $0.hasSuffix("_collections.json") }.sorted()
         workers = files.map { String($0.dropLast("_collections.json".count)) }
         var declared = workers.count
-        if let first = files.first, let data = FileManager.default.contents(atPath: "\(folder)/\(first)"),
-           let file = try? CollectionsFile.parse(Array(data), source: "\(folder)/\(first)") {
+        if let first = files.first, let data = TrialFileRead.bytes("\(folder)/\(first)", problem: &lastProblem),
+           let file = try? CollectionsFile.parse(data, source: "\(folder)/\(first)") {
             declared = max(declared, file.numWorkers)
         }
         numWorkers = max(1, declared)
@@ -122,9 +122,17 @@ public final class TrialProgress {
             for name in names where name.hasSuffix(".json") && !read.contains(name) {
                 guard let (step, worker) = TrialLayout.parseFileName(name, extension: "json") else { continue }
                 let relative = "index/\(folder)/\(name)"
-                guard let data = FileManager.default.contents(atPath: "\(root)/\(folder)/\(name)") else { continue }
+                var tooLarge: String?
+                guard let data = TrialFileRead.bytes("\(root)/\(folder)/\(name)", problem: &tooLarge) else {
+                    if let tooLarge {   // never parses: counted, not retried
+                        unreadableIndexFiles[relative] = tooLarge
+                        lastProblem = tooLarge
+                        read.insert(name)
+                    }
+                    continue
+                }
                 do {
-                    let index = try TrialIndex.parse(Array(data), source: "\(directory)/\(relative)")
+                    let index = try TrialIndex.parse(data, source: "\(directory)/\(relative)")
                     add(index, step: step, worker: worker)
                     read.insert(name)
                     unreadableIndexFiles[relative] = nil

@@ -29,7 +29,8 @@ public struct TrialResumePoint: Sendable, Equatable {
             for name in ((try? fm.contentsOfDirectory(atPath: "\(root)/\(folder)")) ?? []).sorted() {
                 guard let (step, worker) = TrialLayout.parseFileName(name, extension: "json") else { continue }
                 let path = "\(root)/\(folder)/\(name)"
-                guard let data = fm.contents(atPath: path), let index = try? TrialIndex.parse(Array(data), source: path) else {
+                var tooLarge: String?
+                guard let data = TrialFileRead.bytes(path, problem: &tooLarge), let index = try? TrialIndex.parse(data, source: path) else {
                     point.unreadable.append(path)
                     continue
                 }
