@@ -51,7 +51,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "TrainScope", dependencies: [
-            "JobSpec", "LogMetrics", "LogSources", "Store", "Exposition", "TensorIO", "SystemProfiler",
+            "JobSpec", "LogMetrics", "LogSources", "Store", "Exposition", "TensorIO", "SystemProfiler", "RuleCatalogue",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -10,7 +10,7 @@ struct TrainScopeCommand: AsyncParsableCommand {
         commandName: "trainscope",
         abstract: "SageMaker-style training observability beside any training process.",
         version: TrainScopeVersion.current,
-        subcommands: [Run.self, Tail.self, Validate.self, Extract.self, Describe.self, Metrics.self, Profile.self, Tensors.self]
+        subcommands: [Run.self, Tail.self, Validate.self, Extract.self, Describe.self, Metrics.self, Profile.self, Tensors.self, Rules.self]
     )
 }
 
