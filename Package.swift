@@ -29,6 +29,7 @@ let package = Package(
         .target(name: "PCRE2", dependencies: ["CPCRE2"]),
         .target(name: "JobSpec", dependencies: ["PCRE2", "LogMetrics", "RuleCatalogue"]),
         .target(name: "RuleCatalogue", dependencies: []),
+        .target(name: "RuleEngine", dependencies: ["TensorIO", "PCRE2", "RuleCatalogue"]),
         .target(name: "LogMetrics", dependencies: ["PCRE2"]),
         .target(name: "CSpawnShims"),
         .target(name: "LogSources", dependencies: ["CSpawnShims"]),
@@ -51,7 +52,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "TrainScope", dependencies: [
-            "JobSpec", "LogMetrics", "LogSources", "Store", "Exposition", "TensorIO", "SystemProfiler", "RuleCatalogue",
+            "JobSpec", "LogMetrics", "LogSources", "Store", "Exposition", "TensorIO", "SystemProfiler", "RuleCatalogue", "RuleEngine",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,5 +1,8 @@
+import Foundation
 import JobSpec
 import RuleCatalogue
+import RuleEngine
+import TensorIO
 
 /// `trainscope rules list|show`: the built-in rule catalogue (`Rules/`), so that a rule
 /// configuration can be written, and checked, without the SageMaker docs at hand.
@@ -103,5 +106,47 @@ public enum RulesCommandRunner {
             swap(&previous, &current)
         }
         return previous[y.count]
+    }
+}
+
+extension RulesCommandRunner {
+    /// `trainscope rules evaluate`: the job's DebugRuleConfigurations over a trial folder, as
+    /// DescribeTrainingJob's `DebugRuleEvaluationStatuses`. Rules trainscope does not evaluate yet
+    /// are left out, with a note.
+    public static func evaluate(jobPath: String, trial directory: String, now: Double,
+                                output: (String) -> Void, diagnostics: (String) -> Void) -> Int32 {
+        let spec: TrainingJobSpec
+        do {
+            spec = try JobSpecLoader.load(path: jobPath).spec
+        } catch {
+            for issue in error.issues { diagnostics("\(issue)") }
+            return 1
+        }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            diagnostics("\(directory): no such trial folder")
+            return 1
+        }
+        let trial = SmdebugTrialReader(directory: directory)
+        trial.refresh()
+        for (file, problem) in trial.problems.sorted(by: { $0.key < $1.key }) { diagnostics("\(directory)/\(file): \(problem)") }
+        var statuses: [JSONValue] = []
+        for rule in spec.request["DebugRuleConfigurations"]?.arrayElements ?? [] {
+            let name = rule["RuleConfigurationName"]?.stringValue ?? "?"
+            let parameters = Dictionary((rule["RuleParameters"]?.objectMembers ?? []).compactMap { m in
+                m.value.stringValue.map { (m.key, $0) } }, uniquingKeysWith: { a, _ in a })
+            guard let invoke = parameters["rule_to_invoke"], DebugRules.implemented.contains(invoke) else {
+                diagnostics("\(name): not evaluated (trainscope evaluates \(DebugRules.implemented.joined(separator: ", ")) so far)")
+                continue
+            }
+            let result = DebugRules.evaluate(rule: invoke, parameters: parameters, trial: trial)
+            var members = [JSONMember("RuleConfigurationName", .string(name)),
+                           JSONMember("RuleEvaluationStatus", .string(result.status.rawValue))]
+            if let details = result.statusDetails { members.append(JSONMember("StatusDetails", .string(details))) }
+            members.append(JSONMember("LastModifiedTime", .number(JSONNumber(now))))
+            statuses.append(.object(members))
+        }
+        output(JSONSerializer.string(.object([JSONMember("DebugRuleEvaluationStatuses", .array(statuses))])))
+        return 0
     }
 }

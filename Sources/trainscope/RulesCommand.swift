@@ -1,10 +1,24 @@
 import ArgumentParser
+import Foundation
 import TrainScope
 
 struct Rules: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "The built-in SageMaker Debugger rules: their parameters, defaults and collections.",
-        subcommands: [List.self, Show.self])
+        subcommands: [List.self, Show.self, Evaluate.self])
+
+    struct Evaluate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Evaluate the job's DebugRuleConfigurations over a Debugger trial folder (ExplodingTensor, LossNotDecreasing so far).",
+            discussion: "Prints DebugRuleEvaluationStatuses as DescribeTrainingJob does: IssuesFound with the step, NoIssuesFound once the trial has ended, InProgress while it has not.")
+        @Option(help: "CreateTrainingJob request as JSON (file:// prefix accepted).") var job: String
+        @Option(help: "The trial folder (DebugHookConfig.LocalPath as written).") var trial: String
+
+        func run() throws {
+            throw ExitCode(RulesCommandRunner.evaluate(jobPath: job, trial: trial, now: Date().timeIntervalSince1970,
+                                                       output: { print($0) }, diagnostics: printError))
+        }
+    }
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the built-in debug and profiler rules.")

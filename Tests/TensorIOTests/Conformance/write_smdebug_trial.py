@@ -6,7 +6,7 @@ Adapted from shared/oracles/smdebug/write_tensors.py. Schedule (global step -> m
     0 TRAIN 0 | 1 TRAIN 1 | 2 TRAIN 2 | 3 EVAL 0 | 4 TRAIN 3 | 5 TRAIN 4
 
     python write_smdebug_trial.py OUT [--workers N] [--wall-time T] [--steps A:B]
-                                      [--no-end-marker] [--no-collections]
+                                      [--no-end-marker] [--no-collections] [--loss decreasing|increasing|nan]
 
 --steps A:B writes only global steps A..B-1 (a second call adds more: a trial being written).
 Prints {"expected_values": {tensor: {step: {worker: value}}}} as JSON.
@@ -33,8 +33,15 @@ SCHEDULE = [(0, ModeKeys.TRAIN, 0), (1, ModeKeys.TRAIN, 1), (2, ModeKeys.TRAIN, 
             (3, ModeKeys.EVAL, 0), (4, ModeKeys.TRAIN, 3), (5, ModeKeys.TRAIN, 4)]
 
 
+LOSS = "decreasing"
+
+
 def tensors_for(step, w, mode):
     loss = 0.75 + 0.01 * w if mode == ModeKeys.EVAL else 1.0 / (step + 1) + 0.01 * w
+    if mode != ModeKeys.EVAL and LOSS == "increasing":
+        loss = 1.0 + step + 0.01 * w
+    elif mode != ModeKeys.EVAL and LOSS == "nan" and step == 4:
+        loss = float("nan")
     return {
         "loss": np.array(loss, dtype=np.float32),  # 0-d
         "dense/weight": np.arange(6, dtype=np.float32).reshape(2, 3) * (step + 1) + w,
@@ -57,7 +64,11 @@ def main():
     ap.add_argument("--steps", default=None, help="A:B, global steps A..B-1 only")
     ap.add_argument("--no-end-marker", action="store_true")
     ap.add_argument("--no-collections", action="store_true")
+    ap.add_argument("--loss", choices=["decreasing", "increasing", "nan"], default="decreasing",
+                    help="the TRAIN loss: 1/(step+1) (default), 1+step, or NaN at step 4 (rule inputs)")
     args = ap.parse_args()
+    global LOSS
+    LOSS = args.loss
     out_dir = os.path.abspath(args.out_dir)
     os.makedirs(out_dir, exist_ok=True)
     workers = [f"worker_{i}" for i in range(args.workers)]
