@@ -5,6 +5,7 @@ enum Schema {
         Migration(version: 2, sql: v2SystemMetrics),
         Migration(version: 3, sql: v3FollowedSources),
         Migration(version: 4, sql: v4AppendOnlySamples),
+        Migration(version: 5, sql: v5RuleEvaluations),
     ]
 
     /// Notes on v1:

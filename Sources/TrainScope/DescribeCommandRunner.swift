@@ -73,6 +73,20 @@ public enum DescribeCommandRunner {
                      JSONMember("Timestamp", seconds(f.timeMs))])
         })))
         if let code = job.exitCode { members.append(JSONMember("ExitCode", .number(JSONNumber(code)))) }
+        // The rules trainscope evaluated, in the order the request lists them.
+        let evaluations = Dictionary(try store.ruleEvaluations().map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        for (list, kind) in [("DebugRuleConfigurations", "debug"), ("ProfilerRuleConfigurations", "profiler")] {
+            let rows = (request[list]?.arrayElements ?? []).compactMap { rule -> JSONValue? in
+                guard let name = rule["RuleConfigurationName"]?.stringValue, let r = evaluations[name], r.kind == kind else { return nil }
+                var m = [JSONMember("RuleConfigurationName", .string(name)), JSONMember("RuleEvaluationStatus", .string(r.status))]
+                if let details = r.statusDetails { m.append(JSONMember("StatusDetails", .string(details))) }
+                m.append(JSONMember("LastModifiedTime", seconds(r.lastModifiedMs)))
+                return .object(m)
+            }
+            if !rows.isEmpty {
+                members.append(JSONMember(kind == "debug" ? "DebugRuleEvaluationStatuses" : "ProfilerRuleEvaluationStatuses", .array(rows)))
+            }
+        }
         // The system profiler runs unless ProfilerConfig.DisableProfiler is true (as on SageMaker).
         let profilingDisabled = request["ProfilerConfig"]?["DisableProfiler"]?.boolValue ?? false
         members.append(JSONMember("ProfilingStatus", .string(profilingDisabled ? "Disabled" : "Enabled")))

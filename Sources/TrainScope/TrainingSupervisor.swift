@@ -9,6 +9,7 @@ import LogMetrics
 import LogSources
 import Logging
 import ServiceLifecycle
+import RuleEngine
 import Store
 import Synchronization
 import TensorIO
@@ -61,6 +62,13 @@ final class TrainingSupervisor: Service, @unchecked Sendable {
                                       requestJSON: JSONSerializer.string(spec.request, style: .compact)),
                             definitions: spec.metricDefinitions.map { (name: $0.name, regex: $0.regex) }) }
         status.transition("Starting", timeMs: now, message: "Starting the training job.")
+        let rules = RuleStatusBoard(spec: spec, hostID: options.hostID)
+        live.addFamilies { rules.families() }
+        rules.start(store: status, timeMs: now, logger: logger)
+        let notEvaluated = RuleStatusBoard.notEvaluated(spec: spec)
+        if !notEvaluated.isEmpty {
+            logger.notice("rules not evaluated by trainscope yet: \(notEvaluated.joined(separator: ", ")) (it evaluates \(DebugRules.implemented.joined(separator: ", ")))")
+        }
         logger.notice("job \(spec.name): metrics at http://\(displayHost):\(port)/metrics, database \(paths.database), logs in \(paths.logDirectory)")
 
         // Whatever can fail on our side (spool files, regexes, the store) fails before the child
@@ -116,6 +124,8 @@ final class TrainingSupervisor: Service, @unchecked Sendable {
         }
         watching?.cancel()
         await watching?.value   // its last read sees the trial's end
+        rules.finish(directory: DebuggerContainerConfig.tensorDirectory(request: spec.request, mlRoot: paths.mlRoot),
+                     store: status, timeMs: clock(), logger: logger)
 
         let outcome = JobOutcome.from(termination, stopRequested: stopRequested.load(ordering: .relaxed),
                                       maxRuntimeExceeded: maxRuntimeExceeded.load(ordering: .relaxed))
