@@ -111,7 +111,10 @@ PANELS = [
                [target(f'trainscope_system_network_receive_bytes_per_second{{{SEL}}}', "{{host}} receive"),
                 target(f'trainscope_system_network_transmit_bytes_per_second{{{SEL}}}', "{{host}} transmit", ref="B")], unit="Bps", min0=True),
 
-    row("Debugger (DebugHookConfig)"),
+    row("Debugger (DebugHookConfig, DebugRuleConfigurations)"),
+    stat("Rule evaluations", "RuleEvaluationStatus of each rule configuration trainscope evaluates (InProgress while the job runs).",
+         [target(f'max by (rule, status) (trainscope_rule_evaluation_status{{{SEL}}}) == 1', "{{rule}}: {{status}}", instant=True)],
+         w=24, text_mode="name", color_mode="background"),
     timeseries("Scalar tensors", "The latest saved value of each one-element tensor (losses, metrics, reductions).",
                [target(f'trainscope_trial_scalar{{{SEL}}}', "{{tensor}} {{mode}} {{worker}}")]),
     timeseries("Trial steps", "The last complete step: global, and per mode.",
