@@ -8,37 +8,25 @@ import RuleCatalogue
 enum RuleConfigurationRules {
     static func check(_ request: JSONValue) -> [ValidationIssue] {
         var issues: [ValidationIssue] = []
-        for (list, kind) in [("DebugRuleConfigurations", RuleDefinition.Kind.debug), ("ProfilerRuleConfigurations", .profiler)] {
-            guard let rules = request[list]?.arrayElements else { continue }
-            for (i, rule) in rules.enumerated() {
-                check(rule, in: list, kind: kind, path: JSONPath.root.appending(list).appending(index: i), &issues)
-            }
+        for list in RuleConfiguration.List.allCases {
+            for rule in RuleConfiguration.all(in: request, list) where !rule.isCustomRule { check(rule, &issues) }
         }
         return issues
     }
 
-    /// The image SageMaker runs built-in rules in (`…/sagemaker-debugger-rules:latest`); the one for
-    /// custom rules is `…/sagemaker-debugger-rule-evaluator:…`.
-    static func isCustomRuleImage(_ image: String) -> Bool { image.contains("sagemaker-debugger-rule-evaluator") }
-    static func isBuiltInRuleImage(_ image: String) -> Bool { image.contains("sagemaker-debugger-rules") }
-
-    private static func check(_ rule: JSONValue, in list: String, kind: RuleDefinition.Kind, path: JSONPath,
-                              _ issues: inout [ValidationIssue]) {
-        let image = rule["RuleEvaluatorImage"]?.stringValue ?? ""
-        guard !isCustomRuleImage(image) else { return }
-        let parametersPath = path.appending("RuleParameters")
-        // Wrong member types are the schema pass's to report.
-        let members = rule["RuleParameters"]?.objectMembers ?? []
-        let parameters = members.compactMap { m in m.value.stringValue.map { (key: m.key, value: $0) } }
-        guard let invoke = parameters.first(where: { $0.key == "rule_to_invoke" })?.value else {
-            if isBuiltInRuleImage(image) {
+    private static func check(_ rule: RuleConfiguration, _ issues: inout [ValidationIssue]) {
+        let kind: RuleDefinition.Kind = rule.list == .debug ? .debug : .profiler
+        let parametersPath = JSONPath.root.appending(rule.list.rawValue).appending(index: rule.index).appending("RuleParameters")
+        let parameters = rule.parameters
+        guard let invoke = rule.ruleToInvoke else {
+            if rule.isBuiltInRuleImage {
                 issues.append(.error(parametersPath, "rule_to_invoke is missing: the built-in rules image runs the rule it names ("
-                                     + "one of \(names(kind))"))
+                                     + "one of \(names(kind)))"))
             }
             return
         }
         guard let definition = BuiltInRules.named(invoke) else {
-            if isBuiltInRuleImage(image) {
+            if rule.isBuiltInRuleImage {
                 var message = "\(quoted(invoke)) is not a built-in \(kind.rawValue) rule"
                 if let close = Suggestion.closest(to: invoke, in: BuiltInRules.all.map(\.name)) { message += "; did you mean \(close)?" }
                 issues.append(.error(parametersPath.appending("rule_to_invoke"), message))
@@ -48,7 +36,7 @@ enum RuleConfigurationRules {
         guard definition.kind == kind else {
             let other = definition.kind == .debug ? "DebugRuleConfigurations" : "ProfilerRuleConfigurations"
             issues.append(.error(parametersPath.appending("rule_to_invoke"),
-                                 "\(invoke) is a \(definition.kind.rawValue) rule: configure it in \(other), not \(list)"))
+                                 "\(invoke) is a \(definition.kind.rawValue) rule: configure it in \(other), not \(rule.list.rawValue)"))
             return
         }
         let given = Set(parameters.map(\.key))

@@ -1,8 +1,8 @@
 /// "Did you mean" hints, because the commonest unknown member is a typo of a real one
 /// (AWS's own docs once spelled `DebugRulesConfigurations`).
-enum Suggestion {
+public enum Suggestion {
     /// The closest candidate within a small edit distance (case-insensitive), or nil.
-    static func closest(to word: String, in candidates: [String]) -> String? {
+    public static func closest(to word: String, in candidates: [String]) -> String? {
         let w = Array(word.lowercased().unicodeScalars)
         let limit = max(1, min(3, w.count / 4))
         var best: (String, Int)?

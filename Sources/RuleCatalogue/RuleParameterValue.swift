@@ -37,6 +37,16 @@ extension RuleDefinition.Parameter {
         return Double(s)
     }
 
+    /// The bounds as a reader would write them (`>= 1`, `< 100`).
+    public var boundsDescription: [String] {
+        var out: [String] = []
+        if let m = minimum { out.append(">= \(Self.format(m))") }
+        if let m = exclusiveMinimum { out.append("> \(Self.format(m))") }
+        if let m = maximum { out.append("<= \(Self.format(m))") }
+        if let m = exclusiveMaximum { out.append("< \(Self.format(m))") }
+        return out
+    }
+
     private func boundsReason(_ d: Double) -> String? {
         if d.isNaN { return "NaN is not a valid \(name)" }
         if let m = minimum, d < m { return "\(Self.format(d)) is below the minimum, \(Self.format(m))" }

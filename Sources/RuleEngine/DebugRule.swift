@@ -64,18 +64,23 @@ enum RuleParameters {
         return n
     }
 
-    /// The tensors of the named collections and those whose names match a regex at their start
-    /// (Python's `re.match`, as smdebug's `tensor_names(regex=)`), sorted.
-    static func tensors(collections: [String], regexes: [String], trial: SmdebugTrialReader) throws -> [String] {
+    /// `tensor_regex`, compiled once per rule: anchored at the start, as Python's `re.match` that
+    /// smdebug's `tensor_names(regex=)` uses.
+    static func regexes(_ value: String?) throws -> [PCRE2Regex] {
+        try list(value).map { pattern in
+            do { return try PCRE2Regex(pattern, options: [.anchored]) } catch { throw RuleError("tensor_regex \"\(pattern)\": \(error)") }
+        }
+    }
+
+    /// The tensors of the named collections and those whose names `regexes` match, sorted.
+    static func tensors(collections: [String], regexes: [PCRE2Regex], trial: SmdebugTrialReader) -> [String] {
         var names = Set<String>()
         for c in collections {
             if let collection = trial.collectionsFile?.collections.first(where: { $0.name == c }) {
                 names.formUnion(collection.tensorNames.filter { trial.tensorNames.contains($0) })
             }
         }
-        for pattern in regexes {
-            let regex: PCRE2Regex
-            do { regex = try PCRE2Regex(pattern, options: [.anchored]) } catch { throw RuleError("tensor_regex \"\(pattern)\": \(error)") }
+        for regex in regexes {
             for name in trial.tensorNames where Array(name.utf8).withUnsafeBytes({ regex.matches($0) }) { names.insert(name) }
         }
         return names.sorted()

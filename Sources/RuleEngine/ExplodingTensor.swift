@@ -1,3 +1,4 @@
+import PCRE2
 import TensorIO
 
 /// ExplodingTensor as AWS documents it: fires at the first step where an inspected tensor (those of
@@ -6,19 +7,23 @@ import TensorIO
 struct ExplodingTensor: DebugRule {
     let name = "ExplodingTensor"
     let collections: [String]
-    let regexes: [String]
+    let regexes: [PCRE2Regex]
     let onlyNaN: Bool
+    /// The inspected tensors, chosen once: the trial does not change during an evaluation.
+    var names: [String]?
 
     init(parameters p: [String: String]) throws {
         collections = RuleParameters.list(p["collection_names"])
-        regexes = RuleParameters.list(p["tensor_regex"])
+        regexes = try RuleParameters.regexes(p["tensor_regex"])
         onlyNaN = RuleParameters.bool(p["only_nan"], default: false)
     }
 
     mutating func invoke(at step: Int64, trial: SmdebugTrialReader) throws -> Bool {
-        let names = collections.isEmpty && regexes.isEmpty
-            ? trial.tensorNames : try RuleParameters.tensors(collections: collections, regexes: regexes, trial: trial)
-        for name in names {
+        if names == nil {
+            names = collections.isEmpty && regexes.isEmpty
+                ? trial.tensorNames : RuleParameters.tensors(collections: collections, regexes: regexes, trial: trial)
+        }
+        for name in names ?? [] {
             guard let t = try trial.value(name, step: step) else { continue }
             let values: [Double]
             switch t.values {

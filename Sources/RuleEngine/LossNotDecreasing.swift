@@ -1,3 +1,4 @@
+import PCRE2
 import TensorIO
 
 /// LossNotDecreasing as AWS documents it: the scalar losses (collections, regexes, and the `losses`
@@ -8,12 +9,17 @@ import TensorIO
 struct LossNotDecreasing: DebugRule {
     let name = "LossNotDecreasing"
     let collections: [String]
-    let regexes: [String]
+    let regexes: [PCRE2Regex]
     let numSteps: Int64
     let diffPercent: Double
     let mode: TrainingMode
     /// tensor → the mode step last compared (or first seen).
     var lastChecked: [String: Int64] = [:]
+    /// Worked out once per evaluation (the trial does not change during one): the losses, and each
+    /// one's (mode step, global step) list in this mode, ascending, so a step costs a binary search
+    /// instead of a pass over every saved step.
+    var losses: [String]?
+    var stepsOf: [String: [(modeStep: Int64, step: Int64)]] = [:]
 
     init(parameters p: [String: String], trial: SmdebugTrialReader) throws {
         var collections = RuleParameters.list(p["collection_names"])
@@ -22,7 +28,7 @@ struct LossNotDecreasing: DebugRule {
             collections.append("losses")
         }
         self.collections = collections
-        regexes = RuleParameters.list(p["tensor_regex"])
+        regexes = try RuleParameters.regexes(p["tensor_regex"])
         numSteps = try RuleParameters.integer(p["num_steps"], "num_steps", default: 10)
         diffPercent = try RuleParameters.number(p["diff_percent"], "diff_percent", default: 0)
         if let m = p["mode"], m != "None", !m.isEmpty {
@@ -38,12 +44,25 @@ struct LossNotDecreasing: DebugRule {
     }
 
     /// The mode steps of `tensor` in this rule's mode (global steps in GLOBAL), with their global steps.
-    private func modeSteps(of tensor: String, trial: SmdebugTrialReader) -> [(modeStep: Int64, step: Int64)] {
-        trial.steps(of: tensor).compactMap { step in
+    private mutating func modeSteps(of tensor: String, trial: SmdebugTrialReader) -> [(modeStep: Int64, step: Int64)] {
+        if let cached = stepsOf[tensor] { return cached }
+        let steps: [(modeStep: Int64, step: Int64)] = trial.steps(of: tensor).compactMap { step in
             if mode == .global { return (step, step) }
             guard let (m, ms) = trial.mode(ofStep: step), m == mode else { return nil }
             return (ms, step)
+        }.sorted { $0.modeStep < $1.modeStep }
+        stepsOf[tensor] = steps
+        return steps
+    }
+
+    /// The index of the first entry whose mode step is above `modeStep` (entries ascending).
+    private static func upperBound(_ steps: [(modeStep: Int64, step: Int64)], _ modeStep: Int64) -> Int {
+        var low = 0, high = steps.count
+        while low < high {
+            let mid = (low + high) / 2
+            if steps[mid].modeStep <= modeStep { low = mid + 1 } else { high = mid }
         }
+        return low
     }
 
     mutating func invoke(at step: Int64, trial: SmdebugTrialReader) throws -> Bool {
@@ -54,15 +73,16 @@ struct LossNotDecreasing: DebugRule {
         } else {
             modeStep = step
         }
-        for name in try RuleParameters.tensors(collections: collections, regexes: regexes, trial: trial) {
+        if losses == nil { losses = RuleParameters.tensors(collections: collections, regexes: regexes, trial: trial) }
+        for name in losses ?? [] {
             let steps = modeSteps(of: name, trial: trial)
-            guard steps.contains(where: { $0.modeStep == modeStep }),
-                  let current = try scalar(name, at: step, trial: trial) else { continue }
+            let at = Self.upperBound(steps, modeStep)
+            guard at > 0, steps[at - 1].modeStep == modeStep, let current = try scalar(name, at: step, trial: trial) else { continue }
             let last = lastChecked[name]
             if let last, modeStep - last < numSteps { continue }
-            let earlier = steps.filter { $0.modeStep <= modeStep - numSteps }
-            lastChecked[name] = !earlier.isEmpty || last == nil ? modeStep : last
-            guard let previousStep = earlier.last?.step, let previous = try scalar(name, at: previousStep, trial: trial) else { continue }
+            let earlier = Self.upperBound(steps, modeStep - numSteps)   // entries before it are numSteps or more behind
+            lastChecked[name] = earlier > 0 || last == nil ? modeStep : last
+            guard earlier > 0, let previous = try scalar(name, at: steps[earlier - 1].step, trial: trial) else { continue }
             let decrease = previous != 0 ? (previous - current) / abs(previous) * 100 : -Double.infinity
             if !(decrease > diffPercent) { return true }
         }

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Exposition
 import Foundation
+import Hummingbird
 import JobSpec
 import Logging
 import TensorIO
@@ -54,4 +55,11 @@ struct EmbeddedIngestion: Sendable {
     }
 
     var families: [MetricFamily] { TensorsCommandRunner.metricFamilies(ingestion, labels: labels) }
+
+    /// Puts the ingestion's counters on `live` and returns the routes for the server (nil without one).
+    static func mount(_ tensors: EmbeddedIngestion?, on live: LiveMetrics) -> (@Sendable (Router<BasicRequestContext>) -> Void)? {
+        guard let tensors else { return nil }
+        live.addFamilies { tensors.families }
+        return { tensors.ingestion.register(on: $0) }
+    }
 }

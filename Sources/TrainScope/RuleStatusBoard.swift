@@ -23,27 +23,23 @@ final class RuleStatusBoard: Sendable {
     private let statuses: Mutex<[String: String]>
 
     init(spec: TrainingJobSpec, hostID: String) {
-        var list: [Configured] = []
-        for rule in spec.request["DebugRuleConfigurations"]?.arrayElements ?? [] {
-            let image = rule["RuleEvaluatorImage"]?.stringValue ?? ""
-            guard !image.contains("sagemaker-debugger-rule-evaluator"), let name = rule["RuleConfigurationName"]?.stringValue else { continue }
-            let parameters = Dictionary((rule["RuleParameters"]?.objectMembers ?? []).compactMap { m in
-                m.value.stringValue.map { (m.key, $0) } }, uniquingKeysWith: { a, _ in a })
-            guard let invoke = parameters["rule_to_invoke"], DebugRules.implemented.contains(invoke) else { continue }
-            list.append(Configured(name: name, rule: invoke, parameters: parameters))
+        configured = Self.evaluated(spec.ruleConfigurations(.debug)).map {
+            Configured(name: $0.name ?? "?", rule: $0.ruleToInvoke ?? "", parameters: $0.parameterMap)
         }
-        configured = list
         labels = [("host", hostID), ("training_job", spec.name)]
         statuses = Mutex([:])
     }
 
+    /// The configurations trainscope evaluates: built-in rules it implements.
+    static func evaluated(_ rules: [RuleConfiguration]) -> [RuleConfiguration] {
+        rules.filter { !$0.isCustomRule && DebugRules.implemented.contains($0.ruleToInvoke ?? "") }
+    }
+
     /// The rule configurations the job has that trainscope does not evaluate (said once at the start).
     static func notEvaluated(spec: TrainingJobSpec) -> [String] {
-        (spec.request["DebugRuleConfigurations"]?.arrayElements ?? []).compactMap { rule in
-            guard let name = rule["RuleConfigurationName"]?.stringValue else { return nil }
-            let invoke = rule["RuleParameters"]?["rule_to_invoke"]?.stringValue ?? ""
-            return DebugRules.implemented.contains(invoke) ? nil : name
-        } + (spec.request["ProfilerRuleConfigurations"]?.arrayElements ?? []).compactMap { $0["RuleConfigurationName"]?.stringValue }
+        let evaluated = Set(Self.evaluated(spec.ruleConfigurations(.debug)).map(\.index))
+        return spec.ruleConfigurations(.debug).filter { !evaluated.contains($0.index) }.compactMap(\.name)
+            + spec.ruleConfigurations(.profiler).compactMap(\.name)
     }
 
     func start(store: StatusRecorder, timeMs: Int64, logger: Logger) {

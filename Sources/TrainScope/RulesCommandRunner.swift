@@ -20,10 +20,7 @@ public enum RulesCommandRunner {
     public static func show(name: String, json: Bool, output: (String) -> Void, diagnostics: (String) -> Void) -> Int32 {
         guard let rule = BuiltInRules.all.first(where: { $0.name.lowercased() == name.lowercased() }) else {
             var message = "\(name) is not a built-in rule"
-            let names = BuiltInRules.all.map(\.name)
-            if let close = names.min(by: { distance($0, name) < distance($1, name) }), distance(close, name) <= 3 {
-                message += "; did you mean \(close)?"
-            }
+            if let close = Suggestion.closest(to: name, in: BuiltInRules.all.map(\.name)) { message += "; did you mean \(close)?" }
             diagnostics(message + " (trainscope rules list)")
             return 1
         }
@@ -47,7 +44,7 @@ public enum RulesCommandRunner {
             output("Parameters (RuleParameters values are strings):")
             let width = rule.parameters.map(\.name.count).max() ?? 0
             for p in rule.parameters {
-                let kind = ([p.type.rawValue] + bounds(p)).joined(separator: " ")
+                let kind = ([p.type.rawValue] + p.boundsDescription).joined(separator: " ")
                 let def = "default " + (p.defaultValue ?? "None")
                 output("  " + p.name.padding(toLength: width + 2, withPad: " ", startingAt: 0)
                        + kind.padding(toLength: 24, withPad: " ", startingAt: 0) + def.padding(toLength: 30, withPad: " ", startingAt: 0)
@@ -57,16 +54,6 @@ public enum RulesCommandRunner {
         for group in rule.requiresOneOf { output("Needs " + (group.count == 1 ? group[0] : "one of " + group.joined(separator: ", "))) }
         output("Every rule also takes rule_to_invoke, base_trial, action_json.")
         return 0
-    }
-
-    static func bounds(_ p: RuleDefinition.Parameter) -> [String] {
-        func f(_ d: Double) -> String { d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(d) }
-        var out: [String] = []
-        if let m = p.minimum { out.append(">= \(f(m))") }
-        if let m = p.exclusiveMinimum { out.append("> \(f(m))") }
-        if let m = p.maximum { out.append("<= \(f(m))") }
-        if let m = p.exclusiveMaximum { out.append("< \(f(m))") }
-        return out
     }
 
     /// The rule as its catalogue file has it.
@@ -95,18 +82,6 @@ public enum RulesCommandRunner {
         }
         return .object(members)
     }
-
-    private static func distance(_ a: String, _ b: String) -> Int {
-        let x = Array(a.lowercased()), y = Array(b.lowercased())
-        if x.isEmpty || y.isEmpty { return max(x.count, y.count) }
-        var previous = Array(0...y.count), current = [Int](repeating: 0, count: y.count + 1)
-        for i in 1...x.count {
-            current[0] = i
-            for j in 1...y.count { current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1)) }
-            swap(&previous, &current)
-        }
-        return previous[y.count]
-    }
 }
 
 extension RulesCommandRunner {
@@ -131,15 +106,14 @@ extension RulesCommandRunner {
         trial.refresh()
         for (file, problem) in trial.problems.sorted(by: { $0.key < $1.key }) { diagnostics("\(directory)/\(file): \(problem)") }
         var statuses: [JSONValue] = []
-        for rule in spec.request["DebugRuleConfigurations"]?.arrayElements ?? [] {
-            let name = rule["RuleConfigurationName"]?.stringValue ?? "?"
-            let parameters = Dictionary((rule["RuleParameters"]?.objectMembers ?? []).compactMap { m in
-                m.value.stringValue.map { (m.key, $0) } }, uniquingKeysWith: { a, _ in a })
-            guard let invoke = parameters["rule_to_invoke"], DebugRules.implemented.contains(invoke) else {
+        let evaluated = Set(RuleStatusBoard.evaluated(spec.ruleConfigurations(.debug)).map(\.index))
+        for rule in spec.ruleConfigurations(.debug) {
+            let name = rule.name ?? "?"
+            guard evaluated.contains(rule.index), let invoke = rule.ruleToInvoke else {
                 diagnostics("\(name): not evaluated (trainscope evaluates \(DebugRules.implemented.joined(separator: ", ")) so far)")
                 continue
             }
-            let result = DebugRules.evaluate(rule: invoke, parameters: parameters, trial: trial)
+            let result = DebugRules.evaluate(rule: invoke, parameters: rule.parameterMap, trial: trial)
             var members = [JSONMember("RuleConfigurationName", .string(name)),
                            JSONMember("RuleEvaluationStatus", .string(result.status.rawValue))]
             if let details = result.statusDetails { members.append(JSONMember("StatusDetails", .string(details))) }

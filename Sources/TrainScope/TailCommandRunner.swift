@@ -5,7 +5,6 @@ import Darwin
 #endif
 import Exposition
 import Foundation
-import Hummingbird
 import JobSpec
 import LogMetrics
 import LogSources
@@ -51,9 +50,7 @@ public enum TailCommandRunner {
             logger.error("\(error)")
             return 1
         }
-        if let tensors { live.addFamilies { tensors.families } }
-        var routes: (@Sendable (Router<BasicRequestContext>) -> Void)?
-        if let tensors { routes = { tensors.ingestion.register(on: $0) } }
+        let routes = EmbeddedIngestion.mount(tensors, on: live)
         let server = MetricsServer(configuration: .init(host: options.host, port: options.port), logger: TrainingRun.quiet(logger),
                                    extraRoutes: routes) {
             live.families()

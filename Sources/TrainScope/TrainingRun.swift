@@ -43,11 +43,7 @@ public enum TrainingRun {
             logger.error("\(error)")
             return 1
         }
-        var routes: (@Sendable (Router<BasicRequestContext>) -> Void)?
-        if let tensors {
-            live.addFamilies { tensors.families }
-            routes = { tensors.ingestion.register(on: $0) }
-        }
+        let routes = EmbeddedIngestion.mount(tensors, on: live)
         let trial = TrialWatcher.make(spec: spec, mlRoot: paths.mlRoot, override: nil, hostID: options.hostID, logger: logger)
         if let trial { live.addFamilies { trial.families() } }
         let server = MetricsServer(configuration: .init(host: options.host, port: options.port), logger: quiet(logger),

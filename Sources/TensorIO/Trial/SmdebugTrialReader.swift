@@ -84,7 +84,7 @@ public final class SmdebugTrialReader {
             .filter { $0.hasSuffix("_collections.json") }.sorted()
         workers = files.map { String($0.dropLast("_collections.json".count)) }
         if collectionsFile == nil, let first = files.first,
-           case .bytes(let data) = TrialFileRead.read("\(dir)/\(first)") {
+           let data = TrialFileRead.bytes("\(dir)/\(first)") {
             collectionsFile = try? CollectionsFile.parse(data, source: "\(dir)/\(first)")
         }
     }

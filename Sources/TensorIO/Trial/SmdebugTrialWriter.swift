@@ -343,7 +343,7 @@ public final class SmdebugTrialWriter: @unchecked Sendable {
         // A writer started again on its own trial (a sidecar restarted) keeps the tensor names the
         // collections file already lists: it is rewritten whole, and they would be lost.
         let existing = "\(directory)/\(TrialLayout.collectionsFile(worker: worker))"
-        if case .bytes(let data) = TrialFileRead.read(existing),
+        if let data = TrialFileRead.bytes(existing),
            let file = try? CollectionsFile.parse(data, source: existing) {
             for old in file.collections {
                 if let i = collections.firstIndex(where: { $0.name == old.name }) {

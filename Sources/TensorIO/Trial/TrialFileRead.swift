@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import JobSpec
 
 /// Reads a trial's small JSON files (index and collections files), which any writer may have put
 /// there: a file larger than `limit` is refused rather than read into memory whole.
@@ -10,40 +6,20 @@ enum TrialFileRead {
     /// smdebug's index file for a step of thousands of tensors is a few hundred KiB.
     static let limit = 64 << 20
 
-    enum Outcome {
-        case bytes([UInt8])
-        /// Not there (yet), or not readable.
-        case missing
-        case tooLarge(Int)
-    }
-
-    static func read(_ path: String, limit: Int = limit) -> Outcome {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return .missing }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return .missing }
-        let size = Int(st.st_size)
-        guard size <= limit else { return .tooLarge(size) }
-        var bytes = [UInt8](repeating: 0, count: size)
-        var got = 0
-        while got < size {
-            let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + got, size - got, off_t(got)) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { break }
-            got += n
-        }
-        return .bytes(Array(bytes.prefix(got)))
-    }
-
-    /// The bytes, or nil with `problem` set to why not (nil when the file is simply absent).
+    /// The bytes, or nil: with `problem` set to why when the file is too large, left alone when it is
+    /// simply not there (yet) or unreadable, which the next look retries.
     static func bytes(_ path: String, problem: inout String?) -> [UInt8]? {
-        switch read(path) {
-        case .bytes(let b): return b
-        case .missing: return nil
-        case .tooLarge(let size):
+        switch CappedFile.contents(of: path, limit: limit) {
+        case .success(let bytes): return bytes
+        case .failure(.tooLarge(let size)):
             problem = "\(path): \(size) bytes, more than the \(limit >> 20) MiB a trial's JSON file may have; not read"
             return nil
+        case .failure: return nil
         }
+    }
+
+    static func bytes(_ path: String) -> [UInt8]? {
+        var ignored: String?
+        return bytes(path, problem: &ignored)
     }
 }

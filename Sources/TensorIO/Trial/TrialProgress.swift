@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 
 /// Follows a trial directory while a hook writes it (smdebug's own, in the training process, or
@@ -72,6 +75,9 @@ public final class TrialProgress {
     }
 
     private var pending: [Int64: PendingStep] = [:]
+    /// num_workers of the first collections file, and which version of that file it came from.
+    private var declaredWorkers = 1
+    private var collectionsVersion: String?
     /// index subfolder → files read in it; folders older than the newest two are done.
     private var readFiles: [String: Set<String>] = [:]
     private var doneFolders: Set<String> = []
@@ -104,12 +110,18 @@ public final class TrialProgress {
         let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
             .filter { $0.hasSuffix("_collections.json") }.sorted()
         workers = files.map { String($0.dropLast("_collections.json".count)) }
-        var declared = workers.count
-        if let first = files.first, let data = TrialFileRead.bytes("\(folder)/\(first)", problem: &lastProblem),
-           let file = try? CollectionsFile.parse(data, source: "\(folder)/\(first)") {
-            declared = max(declared, file.numWorkers)
+        // The file is read again only when it changed (this runs every poll).
+        if let first = files.first {
+            let path = "\(folder)/\(first)"
+            var st = stat()
+            let version = stat(path, &st) == 0 ? "\(first) \(st.st_size) \(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec)" : first
+            if version != collectionsVersion, let data = TrialFileRead.bytes(path, problem: &lastProblem),
+               let file = try? CollectionsFile.parse(data, source: path) {
+                collectionsVersion = version
+                declaredWorkers = file.numWorkers
+            }
         }
-        numWorkers = max(1, declared)
+        numWorkers = max(1, workers.count, declaredWorkers)
     }
 
     private func readIndexFiles() {
