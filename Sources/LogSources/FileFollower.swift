@@ -25,13 +25,16 @@ public final class FileFollower {
         }
     }
 
-    /// Where reading got to: the file and the offset just past the last line handed out.
+    /// Where reading got to: the file and the offset just past the last line handed out, and the
+    /// file's modification time then (ns since the epoch; nil when not known).
     public struct Checkpoint: Sendable, Equatable {
         public var file: FileIdentity
         public var offset: Int64
-        public init(file: FileIdentity, offset: Int64) {
+        public var modifiedNs: Int64?
+        public init(file: FileIdentity, offset: Int64, modifiedNs: Int64? = nil) {
             self.file = file
             self.offset = offset
+            self.modifiedNs = modifiedNs
         }
     }
 
@@ -58,6 +61,8 @@ public final class FileFollower {
         public var offset: Int64 { lines.offset }
         /// Offset just past this block in that file: the checkpoint once its lines are stored.
         public var endOffset: Int64 { lines.offset + Int64(lines.bytes.count) }
+        /// The file's modification time when the block was read (ns since the epoch), for the checkpoint.
+        public let modifiedNs: Int64
 
         @inline(__always)
         public func forEachLine(_ body: (UnsafeRawBufferPointer, _ complete: Bool) -> Void) {
@@ -110,8 +115,8 @@ public final class FileFollower {
 
     /// Where reading is now: in the oldest file still being drained, or the current one.
     public var checkpoint: Checkpoint? {
-        if let d = draining.first { return Checkpoint(file: d.identity, offset: d.reader.offset) }
-        if let c = current { return Checkpoint(file: c.identity, offset: c.reader.offset) }
+        if let d = draining.first { return Checkpoint(file: d.identity, offset: d.reader.offset, modifiedNs: Self.modifiedNs(d.fd)) }
+        if let c = current { return Checkpoint(file: c.identity, offset: c.reader.offset, modifiedNs: Self.modifiedNs(c.fd)) }
         return pendingResume
     }
 
@@ -130,7 +135,7 @@ public final class FileFollower {
         for _ in 0..<8 {   // each pass either returns or changes state; a few passes settle any change
             if let d = draining.first {
                 if case .block(let b) = d.reader.next(follow: true, final: true) {
-                    return Block(lines: b, file: d.identity)
+                    return Block(lines: b, file: d.identity, modifiedNs: Self.modifiedNs(d.fd))
                 }
                 finished.append(draining.removeFirst().identity)
                 if finished.count > 32 { finished.removeFirst() }
@@ -160,7 +165,7 @@ public final class FileFollower {
                     }
                 }
                 growFingerprint(c)
-                return Block(lines: b, file: c.identity)
+                return Block(lines: b, file: c.identity, modifiedNs: Self.modifiedNs(c.fd))
             }
             guard checkForChange(c) else { return nil }
         }
@@ -220,7 +225,7 @@ public final class FileFollower {
                 events.append(.truncated)
             }
         } else {
-            recoverRest(of: resume.file, from: resume.offset, lostIfAbsent: true)
+            recoverRest(of: resume.file, from: resume.offset, lostIfAbsent: true, seenAt: resume.modifiedNs)
         }
         current = file
         events.append(.opened(file.identity))
@@ -286,20 +291,38 @@ public final class FileFollower {
     /// no sibling has those first bytes but one is that very file (same device and inode), the file
     /// was truncated or rewritten and then renamed while trainscope was down: it is read from its
     /// start (what it held past `offset` went with the truncation).
+    ///
+    /// In that case the lines written between the truncation and now may also sit in rotated files
+    /// made meanwhile (a copytruncate's copy, then the rename of `file` itself): with `seenAt`, the
+    /// file's modification time when the checkpoint was taken, every rotated file modified since is
+    /// read, `file` among them, in order of modification.
     private func recoverRest(of file: FileIdentity, from offset: Int64, lostIfAbsent: Bool = false,
-                             withLaterRotations: Bool = true) {
+                             withLaterRotations: Bool = true, seenAt: Int64? = nil) {
         if let sibling = findSibling(matching: file, beyond: offset) {
             draining.append(sibling)
             events.append(.recoveredFromSibling(sibling.path))
             if withLaterRotations { queueLaterRotations(after: sibling) }
-        } else if lostIfAbsent, let same = rotatedFile(sameAs: file) {
+            return
+        }
+        guard lostIfAbsent else { return }
+        if let seenAt {
+            // `file` itself, renamed, is one of them when it was modified (truncated) since.
+            let since = timespec(tv_sec: Int(seenAt / 1_000_000_000), tv_nsec: Int(seenAt % 1_000_000_000))
+            events.append(queueRotations(modifiedAfter: since, besides: nil) ? .truncated : .checkpointedFileLost)
+        } else if let same = rotatedFile(sameAs: file) {
             draining.append(same)
             events.append(.truncated)
             events.append(.recoveredFromSibling(same.path))
             queueLaterRotations(after: same)
-        } else if lostIfAbsent {
+        } else {
             events.append(.checkpointedFileLost)
         }
+    }
+
+    private static func modifiedNs(_ fd: Int32) -> Int64 {
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { return 0 }
+        return Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
     }
 
     /// The rotation-named sibling that is `file` by device and inode, whatever it holds now; opened at 0.
@@ -332,11 +355,11 @@ public final class FileFollower {
     /// Queues, oldest first, the rotated files modified after `time` (see `queueLaterRotations`);
     /// true when it queued any.
     @discardableResult
-    private func queueRotations(modifiedAfter time: timespec, besides reference: OpenFile) -> Bool {
+    private func queueRotations(modifiedAfter time: timespec, besides reference: OpenFile?) -> Bool {
         let (folder, base) = Self.split(path)
         let atPath = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         defer { if atPath >= 0 { close(atPath) } }
-        var known = (draining + [reference] + (current.map { [$0] } ?? [])).map { [$0.identity.device, $0.identity.inode] }
+        var known = (draining + (reference.map { [$0] } ?? []) + (current.map { [$0] } ?? [])).map { [$0.identity.device, $0.identity.inode] }
         var pathStat = stat()
         if atPath >= 0, fstat(atPath, &pathStat) == 0 { known.append([UInt64(pathStat.st_dev), UInt64(pathStat.st_ino)]) }
         var later: [(name: String, st: stat)] = []

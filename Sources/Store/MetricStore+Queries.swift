@@ -75,7 +75,7 @@ extension MetricStore {
     /// Where extraction of `source` got to, or nil if it never committed a batch.
     public func position(source: String) throws(SQLiteError) -> SourcePosition? {
         let sql = """
-            SELECT byte_offset, line, device, inode, fingerprint, fingerprint_length, pending
+            SELECT byte_offset, line, device, inode, fingerprint, fingerprint_length, pending, file_modified_ns
             FROM source_position WHERE source = ?
             """
         return try connection.withStatement(sql) { (s: Statement) throws(SQLiteError) -> SourcePosition? in
@@ -84,7 +84,8 @@ extension MetricStore {
             var file: FileIdentityRecord?
             if !s.isNull(at: 2) {
                 file = FileIdentityRecord(device: UInt64(bitPattern: s.int64(at: 2)), inode: UInt64(bitPattern: s.int64(at: 3)),
-                                          fingerprint: UInt64(bitPattern: s.int64(at: 4)), fingerprintLength: Int(s.int64(at: 5)))
+                                          fingerprint: UInt64(bitPattern: s.int64(at: 4)), fingerprintLength: Int(s.int64(at: 5)),
+                                          modifiedNs: s.optionalInt64(at: 7))
             }
             let pending = s.isNull(at: 6) ? nil : s.bytes(at: 6)
             return SourcePosition(source: source, byteOffset: s.int64(at: 0), line: s.int64(at: 1), file: file,

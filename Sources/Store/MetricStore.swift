@@ -396,11 +396,13 @@ public final class MetricStore {
 
     private func upsert(_ positions: [SourcePosition]) throws(SQLiteError) {
         let sql = """
-            INSERT INTO source_position (source, byte_offset, line, device, inode, fingerprint, fingerprint_length, pending)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO source_position (source, byte_offset, line, device, inode, fingerprint, fingerprint_length, pending,
+                                         file_modified_ns)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (source) DO UPDATE SET byte_offset = excluded.byte_offset, line = excluded.line,
                 device = excluded.device, inode = excluded.inode, fingerprint = excluded.fingerprint,
-                fingerprint_length = excluded.fingerprint_length, pending = excluded.pending
+                fingerprint_length = excluded.fingerprint_length, pending = excluded.pending,
+                file_modified_ns = excluded.file_modified_ns
             """
         try connection.withStatement(sql) { (s: Statement) throws(SQLiteError) in
             for position in positions {
@@ -413,6 +415,7 @@ public final class MetricStore {
                 try s.bind(position.file.map { Int64(bitPattern: $0.fingerprint) }, at: 6)
                 try s.bind(position.file.map { Int64($0.fingerprintLength) }, at: 7)
                 try s.bind(position.pending, at: 8)
+                try s.bind(position.file?.modifiedNs, at: 9)
                 try s.run()
                 s.reset()
             }

@@ -104,12 +104,16 @@ public struct FileIdentityRecord: Sendable, Equatable {
     public var inode: UInt64
     public var fingerprint: UInt64
     public var fingerprintLength: Int
+    /// The file's modification time (ns since the epoch) when it was read up to the offset; nil from
+    /// a database older than schema v6.
+    public var modifiedNs: Int64?
 
-    public init(device: UInt64, inode: UInt64, fingerprint: UInt64, fingerprintLength: Int) {
+    public init(device: UInt64, inode: UInt64, fingerprint: UInt64, fingerprintLength: Int, modifiedNs: Int64? = nil) {
         self.device = device
         self.inode = inode
         self.fingerprint = fingerprint
         self.fingerprintLength = fingerprintLength
+        self.modifiedNs = modifiedNs
     }
 }
 

@@ -17,3 +17,12 @@ extension Schema {
         ALTER TABLE source_position ADD COLUMN pending BLOB;
         """
 }
+
+extension Schema {
+    /// v6: the followed file's modification time (ns since the epoch) when it was read up to the
+    /// stored offset. After a restart whose file was truncated in place while trainscope was down,
+    /// the rotated files modified after that moment hold the lines between, and are read first.
+    static let v6CheckpointTime = """
+        ALTER TABLE source_position ADD COLUMN file_modified_ns INTEGER;
+        """
+}

@@ -6,6 +6,7 @@ enum Schema {
         Migration(version: 3, sql: v3FollowedSources),
         Migration(version: 4, sql: v4AppendOnlySamples),
         Migration(version: 5, sql: v5RuleEvaluations),
+        Migration(version: 6, sql: v6CheckpointTime),
     ]
 
     /// Notes on v1:

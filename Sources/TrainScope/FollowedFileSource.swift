@@ -45,7 +45,7 @@ final class FollowedFileSource: LineSource, @unchecked Sendable {
         if let resume, let file = resume.file {
             let identity = FileIdentity(device: file.device, inode: file.inode, fingerprint: file.fingerprint,
                                         fingerprintLength: file.fingerprintLength)
-            checkpoint = .init(file: identity, offset: resume.byteOffset)
+            checkpoint = .init(file: identity, offset: resume.byteOffset, modifiedNs: file.modifiedNs)
             currentFile = identity
             if let state = resume.pending, !state.isEmpty { joiner.restore(state) }
         }
@@ -92,7 +92,8 @@ final class FollowedFileSource: LineSource, @unchecked Sendable {
         committed = SourcePosition(source: name, byteOffset: block.endOffset, line: line,
                                    file: FileIdentityRecord(device: block.file.device, inode: block.file.inode,
                                                             fingerprint: block.file.fingerprint,
-                                                            fingerprintLength: block.file.fingerprintLength),
+                                                            fingerprintLength: block.file.fingerprintLength,
+                                                            modifiedNs: block.modifiedNs),
                                    pending: joiner.hasPending ? joiner.savedState() : nil)
         return .read
     }

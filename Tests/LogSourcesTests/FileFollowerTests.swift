@@ -202,6 +202,33 @@ import TrainScopeTesting
         #expect(Self.drain(restarted) == ["3", "4"])
     }
 
+    /// While trainscope was down the file was truncated in place, written, copytruncated, written,
+    /// and then (or not) renamed: the lines after the truncation are in the copy and in the file
+    /// itself, and are read in that order, before the file now at the path. (Found by the fault
+    /// injection test, seed 883927628: the copy was skipped.)
+    @Test(arguments: [true, false])
+    func truncatedThenCopytruncatedWhileDown(renamed: Bool) throws {
+        let d = Folder()
+        d.write("a.log", "1\n2\n3\n")
+        let f = FileFollower(path: d.path("a.log"), resumeFrom: nil)
+        #expect(Self.drain(f) == ["1", "2", "3"])
+        let checkpoint = try #require(f.checkpoint)
+        usleep(20_000)
+        d.truncate("a.log")                              // in place: what it held is gone
+        d.append("a.log", "4\n5\n")
+        usleep(20_000)
+        try? FileManager.default.copyItem(atPath: d.path("a.log"), toPath: d.path("a.log.1"))
+        d.truncate("a.log")
+        d.append("a.log", "6\n7\n")
+        if renamed {
+            usleep(20_000)
+            d.rename("a.log", "a.log.2")
+            d.write("a.log", "8\n")
+        }
+        let restarted = FileFollower(path: d.path("a.log"), resumeFrom: checkpoint)
+        #expect(Self.drain(restarted) == (renamed ? ["4", "5", "6", "7", "8"] : ["4", "5", "6", "7"]))
+    }
+
     @Test func startAtEndSkipsWhatIsThere() {
         let d = Folder()
         d.write("a.log", "old\n")

@@ -19,7 +19,7 @@ import Testing
         let store = try fixture.startedStore()
         let id = try store.sourceID(name: "/logs/a.log")
         let file = FileIdentityRecord(device: UInt64.max - 3, inode: 1 << 63, fingerprint: 0xDEAD_BEEF_0000_FFFF,
-                                      fingerprintLength: 1024)
+                                      fingerprintLength: 1024, modifiedNs: 1_795_000_000_123_456_789)
         var s = sample(0, 0.5, time: 1, seq: 1)
         s.sourceID = id
         try store.append(samples: [s], positions: [SourcePosition(source: "/logs/a.log", byteOffset: 4096, line: 40, file: file)],
