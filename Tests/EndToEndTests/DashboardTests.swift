@@ -99,14 +99,12 @@ import TrainScopeTesting
         let jobFile = CLI.root + "/Examples/job.json"
         let jobJSON = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: jobFile))) as? [String: Any])
         let jobName = try #require(jobJSON["TrainingJobName"] as? String)
-        let run = try RunningTrainscope(["run", "--job", jobFile, "--ml-root", dir.file("ml"), "--listen", "127.0.0.1:0", "--linger", "120",
-                                         "--", "python3", CLI.root + "/Examples/train.py", "--epochs", "1", "--steps-per-epoch", "40",
-                                         "--step-delay", "0.02"], in: dir)
-        defer { run.killTree() }
-        let port = try run.metricsPort()
-
-        let (probe, promPort) = try Sockets.listening()
+        // Prometheus first, scraping the port trainscope will listen on: the series that exist only
+        // while the training process runs (its process tree) must be scraped during the run.
+        let (probe, port) = try Sockets.listening()
         close(probe)
+        let (promProbe, promPort) = try Sockets.listening()
+        close(promProbe)
         let config = dir.file("prometheus.yml")
         try """
         global: {scrape_interval: 1s, evaluation_interval: 1s}
@@ -124,6 +122,15 @@ import TrainScopeTesting
         server.standardError = FileHandle(forWritingAtPath: log)
         try server.run()
         defer { server.terminate(); server.waitUntilExit() }
+        #expect(poll(timeout: 30, interval: 0.2) { (try? HTTP.get(port: promPort, path: "/-/ready").status) == 200 },
+                "Prometheus never got ready: \(String(decoding: FileManager.default.contents(atPath: log) ?? Data(), as: UTF8.self))")
+
+        // About 4 s of training: several scrapes while it runs.
+        let run = try RunningTrainscope(["run", "--job", jobFile, "--ml-root", dir.file("ml"), "--listen", "127.0.0.1:\(port)", "--linger", "120",
+                                         "--", "python3", CLI.root + "/Examples/train.py", "--epochs", "1", "--steps-per-epoch", "40",
+                                         "--step-delay", "0.1"], in: dir)
+        defer { run.killTree() }
+        #expect(try run.metricsPort() == port)
 
         func query(_ expr: String) throws -> [[String: Any]] {
             let encoded = expr.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? expr
